@@ -96,7 +96,7 @@ def run(notebook: Path, timeout: int | None = None, quiet: bool = False) -> Resu
         log(f"[{notebook.stem}] cell {n}/{len(code_cells)} {time.monotonic() - cell_started[0]:6.1f} s  {first[:70]}")
 
     client = NotebookClient(
-        nb, kernel_name=KERNEL, timeout=timeout, startup_timeout=120,
+        nb, kernel_name=KERNEL, timeout=timeout, startup_timeout=120, coalesce_streams=True,
         resources={"metadata": {"path": str(notebook.parent)}},
         on_cell_start=on_cell_start, on_cell_executed=on_cell_executed,
     )

@@ -108,10 +108,21 @@ public final class Show {
         s.append("</tr></thead><tbody>");
         for (int r = 0; r < table.rowCount(); r++) {
             s.append("<tr>");
-            for (int c = 0; c < table.columnCount(); c++) s.append("<td>").append(escape(table.getString(r, c))).append("</td>");
+            for (int c = 0; c < table.columnCount(); c++) s.append("<td>").append(escape(cell(table.column(c).get(r)))).append("</td>");
             s.append("</tr>");
         }
         return s.append("</tbody></table>").toString();
+    }
+
+    /** A table cell as a reader wants it: floats as written (5.1, not 5.099999904632568), doubles to 6 digits. */
+    static String cell(Object v) {
+        if (v == null) return "";
+        if (v instanceof Float f) return Float.toString(f);
+        if (v instanceof Double d) {
+            if (d.isNaN() || d.isInfinite()) return d.toString();
+            return new java.math.BigDecimal(d).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
+        }
+        return String.valueOf(v);
     }
 
     private static String escape(String s) {
