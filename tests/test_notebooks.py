@@ -29,8 +29,9 @@ def check_01_iris(m: dict) -> None:
     assert m["pca1_rmse"] == pytest.approx(0.2926, abs=5e-4)
     # Saving and restoring gives the same network.
     assert m["restored_rmse"] == pytest.approx(m["rmse"], abs=1e-6)
-    # It learned: far better than a code that carries no information (fast mode measured ~RMSE_FAST_MEASURED).
-    assert m["rmse"] < 0.5 * m["baseline_rmse"], m
+    # It learned: far better than a code that carries no information. Fast mode (100 epochs) measured 0.454 cm,
+    # 0.43 of the baseline; an untrained network sits at the baseline (25 epochs measured 1.07).
+    assert m["rmse"] < 0.55 * m["baseline_rmse"], m
     # The book's test flower [8, 4, 6, 2] comes back as a large flower: long petals, wider than tall sepals.
     x, y = m["test_input"], m["test_output"]
     assert x == [8.0, 4.0, 6.0, 2.0] and len(y) == 4 and all(math.isfinite(v) for v in y)
