@@ -29,8 +29,9 @@ setup:
 
 lab: setup
 	@echo "JupyterLab: open the URL printed below (with its token). Stop with Ctrl-C."
-	$(ROOT)/.venv/bin/jupyter lab --no-browser --ServerApp.root_dir=$(ROOT)/notebooks \
-	  --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT)
+	PYTHONPATH=$(ROOT)/scripts $(ROOT)/.venv/bin/jupyter lab --no-browser --ServerApp.root_dir=$(ROOT)/notebooks \
+	  --AsyncMappingKernelManager.kernel_manager_class=patient_kernel.PatientServerKernelManager \
+	  --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 test: setup unit-test notebook-test
 

@@ -72,6 +72,8 @@ def run(notebook: Path, timeout: int | None = None, quiet: bool = False) -> Resu
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+    from patient_kernel import PatientKernelManager
+
     use_project_kernelspec()
     try:
         spec = KernelSpecManager().get_kernel_spec(KERNEL)
@@ -97,6 +99,7 @@ def run(notebook: Path, timeout: int | None = None, quiet: bool = False) -> Resu
 
     client = NotebookClient(
         nb, kernel_name=KERNEL, timeout=timeout, startup_timeout=120, coalesce_streams=True,
+        kernel_manager_class=PatientKernelManager,  # works around a start-up race in rapaio 3.0.1
         resources={"metadata": {"path": str(notebook.parent)}},
         on_cell_start=on_cell_start, on_cell_executed=on_cell_executed,
     )
