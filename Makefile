@@ -36,7 +36,7 @@ lab: setup
 test: setup unit-test notebook-test
 
 unit-test:
-	$(MVN) -Djavacpp.platform=$$(cat lib/target/.platform) test
+	$(MVN) $$(cat lib/target/.maven-args) test
 
 notebook-test:
 	AE_MODE=$${AE_MODE:-fast} $(PYTHON) -m pytest tests -v
