@@ -1,63 +1,85 @@
-"""Kernel managers that let nobody talk to a kernel before it has bound its sockets.
+"""Kernel managers that let nobody talk to rapaio-jupyter-kernel before it is ready.
 
 rapaio-jupyter-kernel 3.0.1 binds its ZeroMQ sockets and only then sets up its message handlers. A request that a
 client queued before the bind (Jupyter clients send `kernel_info_request` at once) can arrive in that gap; the
 kernel's shell thread then dies with a NullPointerException and the kernel never answers ("Kernel didn't respond",
-or a notebook stuck on "starting"). On a busy 2-core machine (CI, Binder) this happened in practice. These managers
-wait until every port of the kernel accepts connections, plus a short settle time, before any client connects.
+or a notebook stuck on "starting"). Measured here: 3 of 16 starts on a busy 2-core machine.
+
+Probing the ports with TCP connections is no cure (it wedged the shell socket of the kernel in 4 of 16 starts), so
+these managers watch the kernel's own log instead: rapaio prints one "Binding ..." line per socket. The kernel's
+output goes to a log file; once all five sockets are bound, plus a settle time, the clients may connect. Kernels
+other than rapaio are started as usual.
 
 Used by scripts/run_notebooks.py (PatientKernelManager) and by `make lab` (PatientServerKernelManager, through
---AsyncMappingKernelManager.kernel_manager_class).
+--AsyncMappingKernelManager.kernel_manager_class; kernel logs then go to target/kernel-logs/).
 """
 from __future__ import annotations
 
 import asyncio
-import socket
+import os
 import time
+import uuid
+from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 
-PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
-SETTLE_SECONDS = 0.5     # from the last bind to the handlers being set is microseconds; this leaves ample room
+SOCKETS = 5              # shell, iopub, stdin, control, heartbeat
+SETTLE_SECONDS = 1.0     # from the last bind to the handlers being set is microseconds; this leaves ample room
 TIMEOUT_SECONDS = 120
+LOG_DIR = Path(os.environ.get("AE_KERNEL_LOGS", Path(__file__).resolve().parent.parent / "target" / "kernel-logs"))
 
 
-def _listening(ip: str, port: int) -> bool:
-    try:
-        with socket.create_connection((ip, port), timeout=0.2):
-            return True
-    except OSError:
-        return False
+def is_rapaio(cmd: list[str]) -> bool:
+    return any("rapaio-jupyter-kernel" in part for part in cmd)
 
 
-async def wait_until_bound(km: AsyncKernelManager) -> None:
-    info = km.get_connection_info()
-    if info.get("transport", "tcp") != "tcp":
-        return
-    ip = info.get("ip") or "127.0.0.1"
-    ip = "127.0.0.1" if ip in ("0.0.0.0", "") else ip
+async def wait_for_bindings(km: AsyncKernelManager, log: Path) -> None:
     deadline = time.monotonic() + TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if not await km.is_alive():
             return  # the usual "kernel died" error path reports it
-        if all(_listening(ip, info[p]) for p in PORTS):
+        try:
+            text = log.read_text(errors="replace")
+        except OSError:
+            text = ""
+        if text.count("] Binding ") + text.count("]: Binding ") >= SOCKETS:
             await asyncio.sleep(SETTLE_SECONDS)
             return
         await asyncio.sleep(0.1)
 
 
-class PatientKernelManager(AsyncKernelManager):
+class _Patience:
+    """Mixed into a kernel manager: route a rapaio kernel's output to a log file and wait for its sockets."""
+
+    _patient_log: Path | None = None
+
+    async def _async_pre_start_kernel(self, **kw):
+        cmd, kw = await super()._async_pre_start_kernel(**kw)
+        self._patient_log = None
+        if is_rapaio(cmd):
+            out = kw.get("stdout")
+            if out is None or not hasattr(out, "name"):
+                LOG_DIR.mkdir(parents=True, exist_ok=True)
+                out = open(LOG_DIR / f"kernel-{uuid.uuid4().hex[:8]}.log", "wb")
+                kw["stdout"] = out
+                kw["stderr"] = out
+            self._patient_log = Path(out.name)
+        return cmd, kw
+
     async def _async_post_start_kernel(self, **kw) -> None:
-        await wait_until_bound(self)
+        if self._patient_log is not None:
+            await wait_for_bindings(self, self._patient_log)
         await super()._async_post_start_kernel(**kw)
+
+
+class PatientKernelManager(_Patience, AsyncKernelManager):
+    pass
 
 
 try:
     from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 
-    class PatientServerKernelManager(ServerKernelManager):
-        async def _async_post_start_kernel(self, **kw) -> None:
-            await wait_until_bound(self)
-            await super()._async_post_start_kernel(**kw)
+    class PatientServerKernelManager(_Patience, ServerKernelManager):
+        pass
 except ImportError:  # jupyter_server is not needed to run notebooks headless
     pass

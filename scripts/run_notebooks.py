@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 OUT = ROOT / "target" / "notebooks"
 KERNEL = "java"
+START_ATTEMPTS = 3
+START_FAILURES = ("Kernel didn't respond", "Kernel died before replying")
 
 
 def use_project_kernelspec() -> None:
@@ -88,31 +90,40 @@ def run(notebook: Path, timeout: int | None = None, quiet: bool = False) -> Resu
     metrics.unlink(missing_ok=True)
     started = time.monotonic()
     cell_started = [started]
+    executed: list[int] = []
 
     def on_cell_start(cell, cell_index, **_):
         cell_started[0] = time.monotonic()
 
     def on_cell_executed(cell, cell_index, **_):
+        executed.append(cell_index)
         n = code_cells.index(cell) + 1 if cell in code_cells else "?"
         first = next((line for line in cell.source.splitlines() if line.strip() and not line.startswith("//")), "")
         log(f"[{notebook.stem}] cell {n}/{len(code_cells)} {time.monotonic() - cell_started[0]:6.1f} s  {first[:70]}")
 
-    client = NotebookClient(
-        nb, kernel_name=KERNEL, timeout=timeout, startup_timeout=120, coalesce_streams=True,
-        kernel_manager_class=PatientKernelManager,  # works around a start-up race in rapaio 3.0.1
-        resources={"metadata": {"path": str(notebook.parent)}},
-        on_cell_start=on_cell_start, on_cell_executed=on_cell_executed,
-    )
     error = ""
     OUT.mkdir(parents=True, exist_ok=True)
     kernel_log = OUT / f"{notebook.stem}.kernel.log"
-    try:
-        with open(kernel_log, "wb") as klog:  # the kernel's own chatter (classpath, channels) goes here, not to the console
-            client.execute(stdout=klog, stderr=klog)
-    except (CellExecutionError, CellTimeoutError, DeadKernelError) as e:
-        error = str(e)
-    except Exception as e:  # the kernel did not start, the connection broke, ...
-        error = f"{type(e).__name__}: {e}"
+    for attempt in range(1, START_ATTEMPTS + 1):
+        client = NotebookClient(
+            nb, kernel_name=KERNEL, timeout=timeout, startup_timeout=120, coalesce_streams=True,
+            kernel_manager_class=PatientKernelManager,  # works around a start-up race in rapaio 3.0.1
+            resources={"metadata": {"path": str(notebook.parent)}},
+            on_cell_start=on_cell_start, on_cell_executed=on_cell_executed,
+        )
+        error, started_cells = "", len(executed)
+        try:
+            with open(kernel_log, "wb") as klog:  # the kernel's own chatter (classpath, channels) goes here, not to the console
+                client.execute(stdout=klog, stderr=klog)
+        except (CellExecutionError, CellTimeoutError, DeadKernelError) as e:
+            error = str(e)
+        except Exception as e:  # the kernel did not start, the connection broke, ...
+            error = f"{type(e).__name__}: {e}"
+        # A kernel that never answered is started again (rapaio 3.0.1 sometimes dies at start-up); a failing cell is not.
+        if error and len(executed) == started_cells and attempt < START_ATTEMPTS and any(m in error for m in START_FAILURES):
+            log(f"[{notebook.stem}] the kernel did not start ({error.splitlines()[0]}); starting it again")
+            continue
+        break
     seconds = time.monotonic() - started
     if error:
         error += f"\n(kernel log: {kernel_log})"

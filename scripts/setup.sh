@@ -45,6 +45,10 @@ JAVACPP_PLATFORM="${JAVACPP_PLATFORM:-$(platform)}"
 case "$JAVACPP_PLATFORM" in *-x86_64) ONEDNN="${ONEDNN:-1}" ;; *) ONEDNN=0 ;; esac
 MAVEN_ARGS="-Djavacpp.platform=$JAVACPP_PLATFORM$([ "$ONEDNN" = 1 ] && echo " -Ponednn")"
 JVM_NATIVES=$([ "$ONEDNN" = 1 ] && echo "-Dorg.bytedeco.javacpp.platform.extension=-onednn")
+# ND4J's OpenMP threads: half the cores (at least 1). On 2 vCPUs one thread was faster for both the dense and the
+# convolutional models (README, Performance); more threads fight the JVM and BLAS for the same cores.
+CORES="$(nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)"
+OMP_THREADS="${OMP_NUM_THREADS:-$(( CORES / 2 > 0 ? CORES / 2 : 1 ))}"
 
 # --- 1. Python: JupyterLab, nbclient, nbconvert, pytest in .venv -------------------------------------------------
 REQ_STAMP="$VENV/.requirements.sha256"
@@ -127,7 +131,7 @@ case "$KERNEL" in
 esac
 
 mkdir -p "$SPEC_DIR"
-"$VENV/bin/python" - "$SPEC_DIR/kernel.json.part" "$JAVA_BIN" "$KJAR" "$DISPLAY_NAME" "$JVM_NATIVES" "AE_HOME=$ROOT" "${KERNEL_ENV[@]}" <<'PY'
+"$VENV/bin/python" - "$SPEC_DIR/kernel.json.part" "$JAVA_BIN" "$KJAR" "$DISPLAY_NAME" "$JVM_NATIVES" "AE_HOME=$ROOT" "OMP_NUM_THREADS=$OMP_THREADS" "${KERNEL_ENV[@]}" <<'PY'
 import json, sys
 out, java, jar, name, natives, *env = sys.argv[1:]
 spec = {

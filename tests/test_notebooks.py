@@ -41,8 +41,35 @@ def check_01_iris(m: dict) -> None:
         assert m["rmse"] <= 1.10 * m["pca1_rmse"], m
 
 
+def check_03_fashion_mnist(m: dict) -> None:
+    assert m["epochs"] >= 1 and m["samples"] >= 1000
+    # The mean-image baseline (fast mode measured MSE 0.0867, BCE 0.490).
+    assert 0.07 < m["baseline_mse"] < 0.10, m["baseline_mse"]
+    models = m["models"]
+    assert set(models) == {"samediff", "dense", "conv"}
+    # Parameter counts of the tutorial's architectures.
+    assert models["samediff"]["params"] == models["dense"]["params"] == 50_992
+    assert models["conv"]["params"] == 4_385
+    for name, r in models.items():
+        # Each model learned: fast mode measured val MSE 0.42-0.49 of the baseline's, BCE 0.71-0.76 of it.
+        assert r["val_mse"] < 0.6 * m["baseline_mse"], (name, r)
+        assert r["val_bce"] < 0.85 * m["baseline_bce"], (name, r)
+        assert r["psnr_db"] > 10 * math.log10(1 / m["baseline_mse"]) + 2, (name, r)
+    # JPEG: more quality costs more bytes and gives a higher PSNR.
+    j = m["jpeg"]
+    assert j["bytes"] == sorted(j["bytes"]) and j["psnr_db"] == sorted(j["psnr_db"]), j
+    # 8-bit codes lose almost nothing against float32 codes (fast mode: < 0.01 dB).
+    for name, p in m["code_points"].items():
+        assert p["int8_psnr_db"] > p["float32_psnr_db"] - 0.5, (name, p)
+    if m["mode"] == "full":
+        # The goal: match or beat Keras (dense val MSE 0.0165, conv 0.0163) by these margins.
+        assert models["dense"]["val_mse"] <= 0.0160, models["dense"]
+        assert models["conv"]["val_mse"] <= 0.0150, models["conv"]
+
+
 CHECKS = {
     "01-iris": check_01_iris,
+    "03-fashion-mnist": check_03_fashion_mnist,
 }
 
 

@@ -1,5 +1,5 @@
-"""The kernel manager that waits for a kernel's sockets (scripts/patient_kernel.py), against a fake kernel that
-binds its ports only after a delay, as a slow JVM does."""
+"""The kernel manager that waits for rapaio's sockets (scripts/patient_kernel.py), against a fake rapaio kernel that
+binds its ports, and logs each bind as rapaio does, only after a delay (a slow JVM)."""
 from __future__ import annotations
 
 import asyncio
@@ -14,16 +14,20 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 from jupyter_client.manager import AsyncKernelManager  # noqa: E402
-from patient_kernel import PORTS, PatientKernelManager  # noqa: E402
+from patient_kernel import PatientKernelManager  # noqa: E402
+
+PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
 
 FAKE_KERNEL = r'''
 import json, socket, sys, time
 info = json.load(open(sys.argv[1]))
+print("Parsing classpath: ...", flush=True)
 time.sleep(1.5)                                   # a slow start: nothing is bound yet
 socks = []
 for name in %r:
     s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((info["ip"], info[name])); s.listen(); socks.append(s)
+    print(f"[2026-01-01 00:00:00] [INFO   ] [{name}]: Binding to tcp://{info['ip']}:{info[name]} ", flush=True)
 time.sleep(30)
 ''' % (PORTS,)
 
@@ -38,13 +42,15 @@ def listening(ip: str, port: int) -> bool:
 
 @pytest.fixture
 def fake_kernel(tmp_path, monkeypatch):
-    (tmp_path / "fake.py").write_text(FAKE_KERNEL)
+    script = tmp_path / "fake-rapaio-jupyter-kernel.py"   # the manager recognises rapaio by this name
+    script.write_text(FAKE_KERNEL)
     spec = tmp_path / "kernels" / "fake"
     spec.mkdir(parents=True)
     (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, str(tmp_path / "fake.py"), "{connection_file}"],
+        "argv": [sys.executable, str(script), "{connection_file}"],
         "display_name": "fake", "language": "python"}))
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    monkeypatch.setattr("patient_kernel.LOG_DIR", tmp_path / "logs")
     return "fake"
 
 

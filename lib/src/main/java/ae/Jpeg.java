@@ -1,0 +1,54 @@
+package ae;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Grayscale images through JPEG and back (Java's ImageIO encoder), to compare a learned code with a classic codec. */
+public final class Jpeg {
+
+    private Jpeg() {}
+
+    /** The bytes of one JPEG file and the image decoded from it. */
+    public record RoundTrip(int bytes, INDArray decoded) {}
+
+    /** Encodes a grayscale image (height·width pixels in [0, 1]) at {@code quality} in [0, 1] and decodes it again. */
+    public static RoundTrip roundTrip(INDArray pixels, int height, int width, float quality) {
+        float[] v = pixels.toFloatVector();
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
+        byte[] raster = ((java.awt.image.DataBufferByte) img.getRaster().getDataBuffer()).getData();
+        for (int i = 0; i < raster.length; i++) raster[i] = (byte) ImageGrid.byteOf(v[i]);
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionQuality(quality);
+            try (MemoryCacheImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
+                writer.setOutput(ios);
+                writer.write(null, new IIOImage(img, null, null), param);
+            } finally {
+                writer.dispose();
+            }
+            byte[] file = out.toByteArray();
+            BufferedImage back = ImageIO.read(new ByteArrayInputStream(file));
+            float[] decoded = new float[height * width];
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) decoded[y * width + x] = (back.getRaster().getSample(x, y, 0)) / 255f;
+            }
+            return new RoundTrip(file.length, Nd4j.create(decoded, new long[] {1, (long) height * width}, 'c').castTo(DataType.FLOAT));
+        } catch (IOException e) {
+            throw new UncheckedIOException("JPEG round trip failed", e);
+        }
+    }
+}

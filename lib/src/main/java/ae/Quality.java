@@ -1,0 +1,37 @@
+package ae;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * How close a reconstruction is to the original, for images with pixels in [0, 1]:
+ * <ul>
+ *   <li>{@link #mse}: mean squared error per pixel;</li>
+ *   <li>{@link #bce}: binary cross-entropy per pixel, −[x·ln(y) + (1−x)·ln(1−y)] averaged (what Keras reports as loss);</li>
+ *   <li>{@link #psnr}: peak signal-to-noise ratio in dB, 10·log10(1 / MSE); higher is better.</li>
+ * </ul>
+ */
+public final class Quality {
+
+    private static final double EPS = 1e-7; // Keras clips predictions to [1e-7, 1 - 1e-7] the same way
+
+    private Quality() {}
+
+    public static double mse(INDArray original, INDArray reconstruction) {
+        return original.squaredDistance(reconstruction.castTo(original.dataType())) / original.length();
+    }
+
+    public static double bce(INDArray original, INDArray reconstruction) {
+        INDArray y = Transforms.min(Transforms.max(reconstruction.castTo(original.dataType()), EPS), 1 - EPS);
+        INDArray terms = original.mul(Transforms.log(y)).addi(original.rsub(1).muli(Transforms.log(y.rsub(1))));
+        return -terms.sumNumber().doubleValue() / original.length();
+    }
+
+    public static double psnr(INDArray original, INDArray reconstruction) {
+        return psnrOfMse(mse(original, reconstruction));
+    }
+
+    public static double psnrOfMse(double mse) {
+        return 10 * Math.log10(1 / mse);
+    }
+}
