@@ -108,13 +108,21 @@ public final class ImageGrid {
         if (columnLabels != null) {
             int y = titleH + rows.size() * (cellH + gap) + 13;
             for (int c = 0; c < cols && c < columnLabels.size(); c++) {
-                String s = columnLabels.get(c);
+                String s = fit(columnLabels.get(c), fm, cellW + gap - 2);
                 int x = labelW + c * (cellW + gap) + Math.max(0, (cellW - fm.stringWidth(s)) / 2);
                 g.drawString(s, x, y);
             }
         }
         g.dispose();
         return out;
+    }
+
+    /** The label, shortened with "…" until it fits {@code width} pixels. */
+    static String fit(String label, FontMetrics fm, int width) {
+        if (fm.stringWidth(label) <= width) return label;
+        String s = label;
+        while (s.length() > 1 && fm.stringWidth(s + "…") > width) s = s.substring(0, s.length() - 1);
+        return s + "…";
     }
 
     /** Shows the grid as a PNG in the notebook. */

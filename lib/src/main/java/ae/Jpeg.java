@@ -19,8 +19,23 @@ public final class Jpeg {
 
     private Jpeg() {}
 
-    /** The bytes of one JPEG file and the image decoded from it. */
-    public record RoundTrip(int bytes, INDArray decoded) {}
+    /**
+     * One JPEG file: its size, the size of its entropy-coded scan data alone (what is left once the headers and the
+     * quantization and Huffman tables, the same for every image at one quality, are shared), and the decoded image.
+     */
+    public record RoundTrip(int bytes, int scanBytes, INDArray decoded) {}
+
+    /** Where the scan data starts: after the start-of-scan (FFDA) marker segment. */
+    static int scanStart(byte[] jpeg) {
+        for (int i = 2; i + 3 < jpeg.length; ) {
+            if ((jpeg[i] & 0xFF) != 0xFF) throw new IllegalArgumentException("not a JPEG marker at byte " + i);
+            int marker = jpeg[i + 1] & 0xFF;
+            int length = ((jpeg[i + 2] & 0xFF) << 8) | (jpeg[i + 3] & 0xFF);
+            if (marker == 0xDA) return i + 2 + length;
+            i += 2 + length;
+        }
+        throw new IllegalArgumentException("no start-of-scan marker in the JPEG data");
+    }
 
     /** Encodes a grayscale image (height·width pixels in [0, 1]) at {@code quality} in [0, 1] and decodes it again. */
     public static RoundTrip roundTrip(INDArray pixels, int height, int width, float quality) {
@@ -46,7 +61,7 @@ public final class Jpeg {
             for (int y = 0; y < height; y++) {
                 for (int x = 0; x < width; x++) decoded[y * width + x] = (back.getRaster().getSample(x, y, 0)) / 255f;
             }
-            return new RoundTrip(file.length, Nd4j.create(decoded, new long[] {1, (long) height * width}, 'c').castTo(DataType.FLOAT));
+            return new RoundTrip(file.length, file.length - scanStart(file), Nd4j.create(decoded, new long[] {1, (long) height * width}, 'c').castTo(DataType.FLOAT));
         } catch (IOException e) {
             throw new UncheckedIOException("JPEG round trip failed", e);
         }

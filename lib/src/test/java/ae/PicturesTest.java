@@ -32,6 +32,9 @@ class PicturesTest {
         assertTrue(img.getWidth() > 3 * 2 && img.getHeight() >= 2 * 2, img.getWidth() + "x" + img.getHeight());
         BufferedImage cell = grid.toImage(white.getRow(0));
         assertEquals(0xFFFFFF, cell.getRGB(1, 1) & 0xFFFFFF);
+        var fm = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics().getFontMetrics(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 13));
+        String shortened = ImageGrid.fit("Ankle boot, very long", fm, 56);
+        assertTrue(shortened.endsWith("…") && fm.stringWidth(shortened) <= 56, shortened);
         var e = assertThrows(IllegalArgumentException.class, () -> ImageGrid.of(28, 28).row("wrong", white));
         assertTrue(e.getMessage().contains("784"), e.getMessage());
     }
@@ -53,5 +56,10 @@ class PicturesTest {
         assertTrue(worst.bytes() < best.bytes(), worst.bytes() + " vs " + best.bytes());
         assertTrue(Quality.psnr(img, best.decoded()) > Quality.psnr(img, worst.decoded()));
         assertTrue(Quality.psnr(img, best.decoded()) > 30, "quality 1.0 is nearly lossless");
+        // the scan data is the file minus headers and tables: the same overhead at the same quality
+        assertTrue(best.scanBytes() > 0 && best.scanBytes() < best.bytes());
+        Jpeg.RoundTrip black = Jpeg.roundTrip(Nd4j.zeros(DataType.FLOAT, 1, 784), 28, 28, 1.0f);
+        assertEquals(best.bytes() - best.scanBytes(), black.bytes() - black.scanBytes());
+        assertTrue(black.scanBytes() < 40, "a black image has almost no scan data: " + black.scanBytes());
     }
 }
