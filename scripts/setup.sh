@@ -64,6 +64,13 @@ else
   say "Python packages: up to date"
 fi
 
+# JupyterLab without its news pop-up and update check (both reach for the internet; workshops often have none).
+OVERRIDES="$VENV/share/jupyter/lab/settings/overrides.json"
+if [ ! -f "$OVERRIDES" ]; then
+  mkdir -p "$(dirname "$OVERRIDES")"
+  echo '{"@jupyterlab/apputils-extension:notification": {"checkForUpdates": false, "fetchNews": "false"}}' > "$OVERRIDES"
+fi
+
 # --- 2. The helper jar and its dependencies (DL4J, ND4J natives, XChart, Tablesaw) ---------------------------------
 JAR="$(ls lib/target/ae-lib-*.jar 2>/dev/null | head -1 || true)"
 if [ -z "$JAR" ] || [ ! -d lib/target/kernel-lib ] || [ -n "$(find pom.xml lib/pom.xml lib/src/main -newer "$JAR" -print -quit)" ] \

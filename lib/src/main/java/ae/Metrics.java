@@ -48,10 +48,10 @@ public final class Metrics {
         return values.get(key);
     }
 
-    /** Writes the JSON file (atomically) and prints what it holds. */
+    /** Writes the JSON file (atomically) and says where. */
     public void save() {
         Path file = write();
-        System.out.println("Metrics saved to " + file + ":\n" + toJson(values));
+        System.out.println("Saved " + values.size() + " numbers (" + String.join(", ", values.keySet()) + ") to " + file);
     }
 
     /** Where {@link #save} writes. */

@@ -120,7 +120,8 @@ public final class Show {
         if (v instanceof Float f) return Float.toString(f);
         if (v instanceof Double d) {
             if (d.isNaN() || d.isInfinite()) return d.toString();
-            return new java.math.BigDecimal(d).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
+            String t = new java.math.BigDecimal(d).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
+            return t.contains(".") ? t : t + ".0";   // 22.0 beside 4.5, not 22
         }
         return String.valueOf(v);
     }
