@@ -106,7 +106,7 @@ def run(notebook: Path, timeout: int | None = None, quiet: bool = False) -> Resu
     kernel_log = OUT / f"{notebook.stem}.kernel.log"
     for attempt in range(1, START_ATTEMPTS + 1):
         client = NotebookClient(
-            nb, kernel_name=KERNEL, timeout=timeout, startup_timeout=120, coalesce_streams=True,
+            nb, kernel_name=KERNEL, timeout=timeout, startup_timeout=45, coalesce_streams=True,
             kernel_manager_class=PatientKernelManager,  # works around a start-up race in rapaio 3.0.1
             resources={"metadata": {"path": str(notebook.parent)}},
             on_cell_start=on_cell_start, on_cell_executed=on_cell_executed,
