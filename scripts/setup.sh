@@ -75,7 +75,7 @@ fi
 JAR="$(ls lib/target/ae-lib-*.jar 2>/dev/null | head -1 || true)"
 if [ -z "$JAR" ] || [ ! -d lib/target/kernel-lib ] || [ -n "$(find pom.xml lib/pom.xml lib/src/main -newer "$JAR" -print -quit)" ] \
    || [ "$(cat lib/target/.maven-args 2>/dev/null)" != "$MAVEN_ARGS" ]; then
-  say "Helper jar: building with Maven ($MAVEN_ARGS; the first time downloads ~0.4 GB of DL4J and natives)"
+  say "Helper jar: building with Maven ($MAVEN_ARGS; the first time downloads ~0.33 GB of DL4J and natives)"
   rm -rf lib/target/kernel-lib
   # shellcheck disable=SC2086
   "${MVN[@]}" $MAVEN_ARGS -DskipTests package || die "the Maven build of lib/ failed (see above)."
@@ -141,8 +141,11 @@ mkdir -p "$SPEC_DIR"
 "$VENV/bin/python" - "$SPEC_DIR/kernel.json.part" "$JAVA_BIN" "$KJAR" "$DISPLAY_NAME" "$JVM_NATIVES" "AE_HOME=$ROOT" "OMP_NUM_THREADS=$OMP_THREADS" "${KERNEL_ENV[@]}" <<'PY'
 import json, sys
 out, java, jar, name, natives, *env = sys.argv[1:]
+# Memory: a 2 GB heap, and ND4J's off-heap buffers capped at 3 GB (5 GB for the whole process). The caps make the JVM
+# collect garbage buffers in time; without them a full chapter-3 run grew past 16 GB (README, Performance).
+memory = ["-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=3g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=5g"]
 spec = {
-    "argv": [java, "-Djava.awt.headless=true"] + ([natives] if natives else []) + ["-jar", jar, "{connection_file}"],
+    "argv": [java, "-Djava.awt.headless=true"] + memory + ([natives] if natives else []) + ["-jar", jar, "{connection_file}"],
     "display_name": name,
     "language": "java",
     "interrupt_mode": "message",

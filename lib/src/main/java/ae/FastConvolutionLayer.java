@@ -89,9 +89,14 @@ public class FastConvolutionLayer extends ConvolutionLayer {
             return new int[] {k[0], k[1], 1, 1, 0, 0, 1, 1, same ? 1 : 0, 0, 0};
         }
 
-        /** DL4J's weights [nOut, nIn, kH, kW] in the op's layout [kH, kW, nIn, nOut]. */
-        private static INDArray yxio(INDArray w) {
-            return w.permute(2, 3, 1, 0).dup('c');
+        /**
+         * DL4J's weights [nOut, nIn, kH, kW] in the op's layout [kH, kW, nIn, nOut], copied into the layer's working
+         * memory (a DL4J workspace, reused every step) rather than into a fresh buffer that waits for the garbage
+         * collector.
+         */
+        private static INDArray yxio(INDArray w, LayerWorkspaceMgr workspaceMgr, ArrayType memory) {
+            INDArray out = workspaceMgr.createUninitialized(memory, w.dataType(), new long[] {w.size(2), w.size(3), w.size(1), w.size(0)}, 'c');
+            return out.assign(w.permute(2, 3, 1, 0));
         }
 
         private long[] outputShape(INDArray in) {
@@ -109,7 +114,7 @@ public class FastConvolutionLayer extends ConvolutionLayer {
             INDArray w = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
             INDArray b = getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr);
             INDArray z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(), outputShape(input), 'c');
-            Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(input.castTo(w.dataType()), yxio(w), b.reshape(b.length()))
+            Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(input.castTo(w.dataType()), yxio(w, workspaceMgr, ArrayType.FF_WORKING_MEM), b.reshape(b.length()))
                     .addOutputs(z).addIntegerArguments(iArgs()).build());
             return new Pair<>(z, null);
         }
@@ -124,9 +129,9 @@ public class FastConvolutionLayer extends ConvolutionLayer {
 
             INDArray in = input.castTo(w.dataType());
             INDArray epsNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, w.dataType(), in.shape(), 'c');
-            INDArray wGrad = Nd4j.createUninitialized(w.dataType(), w.size(2), w.size(3), w.size(1), w.size(0));
-            INDArray bGrad = Nd4j.createUninitialized(w.dataType(), b.length());
-            Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(in, yxio(w), b.reshape(b.length()), delta)
+            INDArray wGrad = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, w.dataType(), new long[] {w.size(2), w.size(3), w.size(1), w.size(0)}, 'c');
+            INDArray bGrad = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, w.dataType(), new long[] {b.length()}, 'c');
+            Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(in, yxio(w, workspaceMgr, ArrayType.BP_WORKING_MEM), b.reshape(b.length()), delta)
                     .addOutputs(epsNext, wGrad, bGrad).addIntegerArguments(iArgs()).build());
 
             INDArray wView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
