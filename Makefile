@@ -3,6 +3,7 @@
 #   make lab                  JupyterLab on notebooks/, Java kernel ready (prints the URL to open)
 #   make test                 unit tests of the helper jar, then every notebook headless in fast mode, checked
 #   make notebooks NB=iris    execute notebooks headless (all, or those matching NB) into target/notebooks/
+#   make bench                training speed and memory of the notebooks' models, DL4J beside Keras (target/bench/)
 #   make setup                install only (venv, helper jar, kernelspec); KERNEL=ijava for IJava
 #
 # Settings come from the environment: AE_MODE=full|fast, AE_EPOCHS, AE_LIMIT, AE_DATA, AE_DATA_MIRROR (see README).
@@ -19,10 +20,10 @@ MVN := mvn -B --no-transfer-progress -Dstyle.color=never
 # The project's kernelspec "java" lives in target/jupyter; a "java" kernelspec earlier on JUPYTER_PATH wins.
 export JUPYTER_PATH := $(if $(JUPYTER_PATH),$(JUPYTER_PATH):)$(ROOT)/target/jupyter
 
-.PHONY: help setup lab test unit-test notebook-test notebooks clean
+.PHONY: help setup lab test unit-test notebook-test notebooks bench clean
 
 help:
-	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
 
 setup:
 	@KERNEL=$(KERNEL) $(ROOT)/scripts/setup.sh
@@ -43,6 +44,9 @@ notebook-test:
 
 notebooks: setup
 	$(PYTHON) scripts/run_notebooks.py $(NB)
+
+bench: setup
+	$(PYTHON) scripts/bench.py
 
 clean:
 	rm -rf target lib/target

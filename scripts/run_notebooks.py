@@ -67,6 +67,18 @@ def metrics_path(stem: str) -> Path:
     return Path(os.environ["AE_METRICS_DIR"]) / f"{stem}.json"
 
 
+def kernel_peak_rss_mb(client) -> float:
+    """The kernel process's peak resident memory so far (Linux VmHWM), in MB; 0 where it cannot be read."""
+    try:
+        pid = client.km.provisioner.pid
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except Exception:
+        pass
+    return 0.0
+
+
 def run(notebook: Path, timeout: int | None = None, quiet: bool = False) -> Result:
     """Executes one notebook; never raises for a failing cell (the Result says what went wrong)."""
     import nbformat
@@ -95,8 +107,11 @@ def run(notebook: Path, timeout: int | None = None, quiet: bool = False) -> Resu
     def on_cell_start(cell, cell_index, **_):
         cell_started[0] = time.monotonic()
 
+    peak_rss_mb = [0.0]
+
     def on_cell_executed(cell, cell_index, **_):
         executed.append(cell_index)
+        peak_rss_mb[0] = max(peak_rss_mb[0], kernel_peak_rss_mb(client))
         n = code_cells.index(cell) + 1 if cell in code_cells else "?"
         first = next((line for line in cell.source.splitlines() if line.strip() and not line.startswith("//")), "")
         log(f"[{notebook.stem}] cell {n}/{len(code_cells)} {time.monotonic() - cell_started[0]:6.1f} s  {first[:70]}")
@@ -133,6 +148,9 @@ def run(notebook: Path, timeout: int | None = None, quiet: bool = False) -> Resu
     if not error:
         if metrics.is_file():
             data = json.loads(metrics.read_text())
+            if peak_rss_mb[0]:
+                data["kernel_peak_rss_mb"] = round(peak_rss_mb[0], 1)  # measured here: the notebook cannot see its own peak
+                metrics.write_text(json.dumps(data, indent=2) + "\n")
         else:
             error = f"the notebook ran but wrote no metrics to {metrics} (it must end with metrics.save())"
     return Result(notebook, not error, seconds, error, data)

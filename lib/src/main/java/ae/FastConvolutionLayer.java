@@ -94,9 +94,14 @@ public class FastConvolutionLayer extends ConvolutionLayer {
          * memory (a DL4J workspace, reused every step) rather than into a fresh buffer that waits for the garbage
          * collector.
          */
-        private static INDArray yxio(INDArray w, LayerWorkspaceMgr workspaceMgr, ArrayType memory) {
+        protected INDArray yxio(INDArray w, LayerWorkspaceMgr workspaceMgr, ArrayType memory) {
             INDArray out = workspaceMgr.createUninitialized(memory, w.dataType(), new long[] {w.size(2), w.size(3), w.size(1), w.size(0)}, 'c');
             return out.assign(w.permute(2, 3, 1, 0));
+        }
+
+        /** Writes the op's weight gradient [kH, kW, nIn, nOut] into DL4J's gradient view (same layout as W). */
+        protected void storeWeightGradient(INDArray wGrad, INDArray wView) {
+            wView.assign(wGrad.permute(3, 2, 0, 1));
         }
 
         private long[] outputShape(INDArray in) {
@@ -106,11 +111,19 @@ public class FastConvolutionLayer extends ConvolutionLayer {
             return new long[] {in.size(0), layerConf().getNOut(), h, w};
         }
 
+        /** Whether the last training forward pass was kept for the backward pass (CacheMode other than NONE). */
+        boolean hasCachedForward() {
+            return preOutput != null;
+        }
+
         @Override
         protected Pair<INDArray, INDArray> preOutput(boolean training, boolean forBackprop, LayerWorkspaceMgr workspaceMgr) {
+            if (forBackprop && preOutput != null) {
+                return new Pair<>(preOutput, null); // kept by the forward pass when the network's CacheMode is not NONE
+            }
             assertInputSet(false);
             validateInputRank();
-            validateInputDepth(input.size(1));
+            validateInputDepth(layerConf().getNIn());
             INDArray w = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
             INDArray b = getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr);
             INDArray z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(), outputShape(input), 'c');
@@ -129,14 +142,15 @@ public class FastConvolutionLayer extends ConvolutionLayer {
 
             INDArray in = input.castTo(w.dataType());
             INDArray epsNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, w.dataType(), in.shape(), 'c');
-            INDArray wGrad = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, w.dataType(), new long[] {w.size(2), w.size(3), w.size(1), w.size(0)}, 'c');
+            INDArray wOp = yxio(w, workspaceMgr, ArrayType.BP_WORKING_MEM);
+            INDArray wGrad = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, w.dataType(), wOp.shape(), 'c');
             INDArray bGrad = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, w.dataType(), new long[] {b.length()}, 'c');
-            Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(in, yxio(w, workspaceMgr, ArrayType.BP_WORKING_MEM), b.reshape(b.length()), delta)
+            Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(in, wOp, b.reshape(b.length()), delta)
                     .addOutputs(epsNext, wGrad, bGrad).addIntegerArguments(iArgs()).build());
 
             INDArray wView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
             INDArray bView = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
-            wView.assign(wGrad.permute(3, 2, 0, 1));
+            storeWeightGradient(wGrad, wView);
             bView.assign(bGrad.reshape(bView.shape()));
             Gradient gradient = new DefaultGradient();
             gradient.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, bView);

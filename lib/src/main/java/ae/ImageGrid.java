@@ -9,6 +9,7 @@ import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A labelled grid of images: one row per set (originals, noisy, reconstructions…), one column per example.
@@ -70,6 +71,36 @@ public final class ImageGrid {
         rowLabels.add(label);
         rows.add(flat);
         return this;
+    }
+
+    /**
+     * Adds the images as rows of {@link #columns(int)} images each, without row labels: 25 images with 5 columns
+     * make a 5×5 block. Set the columns first.
+     */
+    public ImageGrid block(INDArray images) {
+        for (long start = 0; start < images.size(0); start += columns) {
+            row("", images.get(NDArrayIndex.interval(start, Math.min(images.size(0), start + columns))));
+        }
+        return this;
+    }
+
+    /** Shows several grids next to each other, in one picture. */
+    public static void showBeside(String caption, ImageGrid... grids) {
+        List<BufferedImage> images = new ArrayList<>();
+        for (ImageGrid grid : grids) images.add(grid.image());
+        int gap = 24, w = images.stream().mapToInt(BufferedImage::getWidth).sum() + gap * (images.size() - 1);
+        int h = images.stream().mapToInt(BufferedImage::getHeight).max().orElse(1);
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, w, h);
+        int x = 0;
+        for (BufferedImage image : images) {
+            g.drawImage(image, x, 0, null);
+            x += image.getWidth() + gap;
+        }
+        g.dispose();
+        Show.image(out, caption);
     }
 
     /** Draws the grid. */

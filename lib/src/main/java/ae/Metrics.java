@@ -75,8 +75,8 @@ public final class Metrics {
         return file;
     }
 
-    /** A small JSON writer for what {@link #put} accepts. */
-    static String toJson(Object v) {
+    /** A small JSON writer for what {@link #put} accepts (also used by the benchmark). */
+    public static String toJson(Object v) {
         if (v == null) return "null";
         if (v instanceof String s) return quote(s);
         if (v instanceof Boolean) return v.toString();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.File;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -41,9 +42,18 @@ class FastConvolutionLayerTest {
         Nd4j.setDefaultDataTypes(previous, previous);
     }
 
+    /**
+     * A stock convolution, then the layer under test, then a dense output: the first layer's gradient depends on
+     * the gradient the tested layer passes back.
+     */
     static MultiLayerNetwork net(Layer conv, int channels, int size) {
-        var conf = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.DOUBLE).updater(new NoOp())
+        return net(conv, channels, size, DataType.DOUBLE, new NoOp());
+    }
+
+    static MultiLayerNetwork net(Layer conv, int channels, int size, DataType type, org.nd4j.linalg.learning.config.IUpdater updater) {
+        var conf = new NeuralNetConfiguration.Builder().seed(7).dataType(type).updater(updater)
                 .weightInit(WeightInit.XAVIER).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(3).activation(Activation.TANH).convolutionMode(ConvolutionMode.Same).build())
                 .layer(conv)
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(3).activation(Activation.IDENTITY).build())
                 .setInputType(InputType.convolutional(size, size, channels))
@@ -64,8 +74,12 @@ class FastConvolutionLayerTest {
     @ParameterizedTest
     @CsvSource({"3, Same, TANH", "3, Truncate, RELU", "2, Same, SIGMOID", "5, Same, IDENTITY"})
     void matchesTheStockLayerForwardAndBackward(int k, ConvolutionMode mode, Activation a) {
-        MultiLayerNetwork s = net(stock(k, mode, a), 2, 7), f = net(fast(k, mode, a), 2, 7);
-        for (String key : new String[] {"0_W", "0_b", "1_W", "1_b"}) f.setParam(key, s.getParam(key).dup());
+        assertSameAsStock(net(stock(k, mode, a), 2, 7), net(fast(k, mode, a), 2, 7));
+    }
+
+    /** Same parameters in both nets, then the same outputs, score and gradients. */
+    static void assertSameAsStock(MultiLayerNetwork s, MultiLayerNetwork f) {
+        for (String key : s.paramTable().keySet()) f.setParam(key, s.getParam(key).dup());
 
         Nd4j.getRandom().setSeed(1);
         INDArray x = Nd4j.rand(DataType.DOUBLE, 5, 2, 7, 7).subi(0.5);
@@ -78,11 +92,23 @@ class FastConvolutionLayerTest {
             n.computeGradientAndScore();
         }
         assertEquals(s.score(), f.score(), 1e-10);
-        for (String key : new String[] {"0_W", "0_b", "1_W"}) {
+        assertEquals(s.gradient().gradientForVariable().keySet(), f.gradient().gradientForVariable().keySet());
+        for (String key : s.gradient().gradientForVariable().keySet()) {
             INDArray gs = s.gradient().getGradientFor(key), gf = f.gradient().getGradientFor(key);
             double diff = gs.sub(gf.reshape(gs.shape())).amaxNumber().doubleValue();
             assertTrue(diff < 1e-5, key + " gradients differ by " + diff);
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void reusesTheForwardPassWhenTheNetworkCachesIt() {
+        MultiLayerNetwork recompute = net(fast(3, ConvolutionMode.Same, Activation.TANH), 2, 7);
+        MultiLayerNetwork cached = net(fast(3, ConvolutionMode.Same, Activation.TANH), 2, 7);
+        cached.getLayerWiseConfigurations().setCacheMode(CacheMode.DEVICE);
+        cached.setCacheMode(CacheMode.DEVICE);
+        assertSameAsStock(recompute, cached);
+        assertTrue(((FastConvolutionLayer.Impl) cached.getLayer(1)).hasCachedForward(), "the forward pass was kept");
+        assertFalse(((FastConvolutionLayer.Impl) recompute.getLayer(1)).hasCachedForward());
     }
 
     @ParameterizedTest
@@ -103,7 +129,7 @@ class FastConvolutionLayerTest {
         File file = new File(dir, "net.zip");
         ModelSerializer.writeModel(f, file, true);
         MultiLayerNetwork back = MultiLayerNetwork.load(file, true);
-        assertTrue(back.getLayer(0).conf().getLayer() instanceof FastConvolutionLayer);
+        assertTrue(back.getLayer(1).conf().getLayer() instanceof FastConvolutionLayer);
         assertTrue(f.output(x).equalsWithEps(back.output(x), 1e-12));
     }
 

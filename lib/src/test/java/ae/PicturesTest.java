@@ -40,6 +40,38 @@ class PicturesTest {
     }
 
     @Test
+    void aBlockWrapsImagesIntoRowsOfTheColumnCount() {
+        INDArray images = Nd4j.rand(DataType.FLOAT, 25, 4);
+        BufferedImage block = ImageGrid.of(2, 2).scale(1).columns(5).block(images).image();
+        BufferedImage oneRow = ImageGrid.of(2, 2).scale(1).columns(5).block(images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 5))).image();
+        assertEquals(oneRow.getWidth(), block.getWidth());
+        assertEquals(5 * (2 + 4), block.getHeight() - oneRow.getHeight() + (2 + 4), "five rows of 2-pixel cells and 4-pixel gaps");
+    }
+
+    @Test
+    void aModelDiagramListsEveryLayerWithItsOutputShapeAndParameters() {
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().list()
+                .layer(new FastConvolutionLayer.Builder(3, 3).nOut(4).convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nOut(3).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nOut(6 * 6 * 2).build())
+                .layer(new FastDeconvolution2D.Builder(3, 3).nOut(1).build())
+                .inputPreProcessor(3, new org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor(6, 6, 2))
+                .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(6, 6, 1))
+                .build();
+        var net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(conf);
+        net.init();
+        var boxes = ModelDiagram.boxes(net, org.deeplearning4j.nn.conf.inputs.InputType.convolutional(6, 6, 1));
+        assertEquals(java.util.List.of("6×6×1", "6×6×4", "3", "72", "6×6×1"), boxes.stream().map(ModelDiagram.Box::output).toList());
+        assertEquals(java.util.List.of("Input", "FastConvolutionLayer", "DenseLayer", "DenseLayer", "FastDeconvolution2D"),
+                boxes.stream().map(ModelDiagram.Box::type).toList());
+        assertEquals("flatten", boxes.get(2).reshape());
+        assertEquals("reshape to 6×6×2", boxes.get(4).reshape());
+        assertEquals(net.numParams(), boxes.stream().mapToLong(ModelDiagram.Box::params).sum());
+        BufferedImage img = ModelDiagram.image(net, org.deeplearning4j.nn.conf.inputs.InputType.convolutional(6, 6, 1), "test");
+        assertTrue(img.getHeight() > 5 * 26, "one box per layer plus the input");
+    }
+
+    @Test
     void rgbImagesArePlanar() {
         INDArray red = Nd4j.zeros(DataType.FLOAT, 1, 3 * 4);
         red.putScalar(0, 0, 1f);   // red plane, pixel (0, 0)

@@ -1,0 +1,108 @@
+"""The Keras side of `make bench`: the same models as bench/Bench.java (the tutorials' Keras code), trained on the
+same data for about the same time. Usage: keras_bench.py <model> <seconds> <data folder>. Prints one JSON line."""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+
+
+def idx_images(path: Path) -> np.ndarray:
+    """An IDX image file (gzip) as float32 rows in [0, 1]."""
+    with gzip.open(path) as f:
+        data = np.frombuffer(f.read(), np.uint8, offset=16)
+    return data.reshape(-1, 28 * 28).astype("float32") / 255.0
+
+
+def fashion_dense(keras):
+    model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(32, activation="relu"),
+                              keras.layers.Dense(784, activation="sigmoid")])
+    model.compile(optimizer=keras.optimizers.Adadelta(learning_rate=1.0), loss="binary_crossentropy")
+    return model
+
+
+def fashion_conv(keras):
+    L = keras.layers
+    model = keras.Sequential([
+        keras.Input((28, 28, 1)),
+        L.Conv2D(16, 3, activation="relu", padding="same"), L.MaxPooling2D(2, padding="same"),
+        L.Conv2D(8, 3, activation="relu", padding="same"), L.MaxPooling2D(2, padding="same"),
+        L.Conv2D(8, 3, activation="relu", padding="same"), L.MaxPooling2D(2, padding="same"),
+        L.Conv2D(8, 3, activation="relu", padding="same"), L.UpSampling2D(2),
+        L.Conv2D(8, 3, activation="relu", padding="same"), L.UpSampling2D(2),
+        L.Conv2D(16, 3, activation="relu"), L.UpSampling2D(2),
+        L.Conv2D(1, 3, activation="sigmoid", padding="same"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adadelta(learning_rate=1.0), loss="binary_crossentropy")
+    return model
+
+
+def mnist_denoising(keras):
+    L = keras.layers
+    model = keras.Sequential([
+        keras.Input((28, 28, 1)),
+        L.Conv2D(16, 3, activation="relu", padding="same"), L.BatchNormalization(), L.MaxPooling2D(2, padding="same"),
+        L.Conv2D(32, 3, activation="relu", padding="same"), L.BatchNormalization(), L.MaxPooling2D(2, padding="same"),
+        L.Conv2D(32, 3, activation="relu", padding="same"), L.Flatten(), L.Dense(128, activation="sigmoid"),
+        L.Dense(7 * 7 * 32, activation="relu"), L.Reshape((7, 7, 32)),
+        L.Conv2DTranspose(32, 3, activation="relu", padding="same"), L.BatchNormalization(), L.UpSampling2D(2),
+        L.Conv2DTranspose(32, 3, activation="relu", padding="same"), L.BatchNormalization(), L.UpSampling2D(2),
+        L.Conv2DTranspose(16, 3, activation="relu", padding="same"),
+        L.Conv2D(1, 3, activation="sigmoid", padding="same"),
+    ])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    return model
+
+
+def main() -> None:
+    name, seconds, data = sys.argv[1], float(sys.argv[2]), Path(sys.argv[3])
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(42)
+    rng = np.random.default_rng(42)
+    if name.startswith("fashion"):
+        x = idx_images(data / "fashion-mnist" / "train-images-idx3-ubyte.gz")
+        y, batch, epoch_samples = x, 256, len(x)
+    elif name == "mnist-denoising":
+        y = idx_images(data / "mnist" / "train-images-idx3-ubyte.gz")
+        x = np.clip(y + 0.5 * rng.standard_normal(y.shape, dtype="float32"), 0.0, 1.0)
+        batch, epoch_samples = 64, 54_000
+    else:
+        raise SystemExit(f"unknown model {name!r}")
+    model = {"fashion-dense": fashion_dense, "fashion-conv": fashion_conv, "mnist-denoising": mnist_denoising}[name](keras)
+    if name != "fashion-dense":
+        x, y = x.reshape(-1, 28, 28, 1), y.reshape(-1, 28, 28, 1)
+
+    def fit(steps: int) -> float:
+        rows = rng.permutation(np.resize(np.arange(len(x)), steps * batch))
+        xs, ys = x[rows], y[rows]
+        t = time.perf_counter()
+        history = model.fit(xs, ys, batch_size=batch, epochs=1, verbose=0, shuffle=True)
+        fit.loss = history.history["loss"][-1]
+        return time.perf_counter() - t
+
+    fit(5)                                    # builds and traces the training step
+    estimate = fit(10) / 10
+    steps = max(10, int(seconds / estimate))
+    elapsed = fit(steps)
+    samples_per_second = steps * batch / elapsed
+    print(json.dumps({
+        "model": name, "framework": f"Keras {keras.__version__} / TensorFlow {tf.__version__}", "batch": batch,
+        "params": int(model.count_params()), "epoch_samples": epoch_samples, "timed_steps": steps,
+        "timed_seconds": elapsed, "seconds_per_step": elapsed / steps, "samples_per_second": samples_per_second,
+        "seconds_per_epoch": epoch_samples / samples_per_second,
+        "threads": f"TensorFlow default (intra-op {tf.config.threading.get_intra_op_parallelism_threads() or os.cpu_count()})",
+        "last_loss": float(fit.loss),
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+"""make bench: how fast the course's models train here, in DL4J and (optionally) in Keras, side by side.
+
+For each model of bench/Bench.java (the notebooks' models, their batch sizes, real data) it runs one JVM with the
+Jupyter kernel's own flags, classpath and thread settings, then the same model in Keras (bench/keras_bench.py, in
+.venv-bench, installed on first use from bench/requirements.txt), each for about BENCH_SECONDS (default 20) after a
+warm-up. It measures this machine's single-precision matrix-multiply peak in the same run, the peak resident memory
+of every process, and how long the Java kernel takes to start and answer its first DL4J cell.
+
+Writes target/bench/<model>.json, target/bench/summary.json and target/bench/summary.md (the README's table).
+Settings: BENCH_SECONDS, BENCH_MODELS (comma-separated), BENCH_KERAS=0 (DL4J only). A benchmark, not a test: it
+asserts nothing about speed.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "target" / "bench"
+KERNELSPEC = ROOT / "target" / "jupyter" / "kernels" / "java" / "kernel.json"
+MODELS = ["fashion-dense", "fashion-conv", "mnist-denoising"]
+KERAS_VENV = ROOT / ".venv-bench"
+
+
+def measured(cmd: list[str], env: dict, cwd: Path = ROOT) -> tuple[dict, float]:
+    """Runs cmd; returns the JSON of its last output line and the process's peak resident memory in MB."""
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = proc.stdout.read(), proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        raise SystemExit(f"{' '.join(cmd[:3])} ... failed (exit {proc.returncode}):\n{(out + err)[-3000:]}")
+    return json.loads(lines[-1]), usage.ru_maxrss / 1024
+
+
+def kernel_setup() -> tuple[list[str], str, dict]:
+    """java, its flags and the classpath of the project's Jupyter kernel (one source of truth: scripts/setup.sh)."""
+    if not KERNELSPEC.is_file():
+        raise SystemExit(f"no kernelspec at {KERNELSPEC}: run `make setup` first")
+    spec = json.loads(KERNELSPEC.read_text())
+    argv, env = spec["argv"], spec.get("env", {})
+    jvm = argv[: argv.index("-jar")]
+    classpath = env.get("RJK_CLASSPATH", "").replace(";", os.pathsep) or env.get("IJAVA_CLASSPATH", "")
+    return jvm, classpath, {k: v for k, v in env.items() if not k.endswith("CLASSPATH")}
+
+
+def keras_python() -> Path | None:
+    if os.environ.get("BENCH_KERAS", "1") == "0":
+        return None
+    python = KERAS_VENV / "bin" / "python"
+    requirements = ROOT / "bench" / "requirements.txt"
+    stamp = KERAS_VENV / ".requirements.sha256"
+    digest = hashlib.sha256(requirements.read_bytes()).hexdigest()
+    if not python.exists() or not stamp.is_file() or stamp.read_text() != digest:
+        print(f"installing Keras/TensorFlow for the comparison into {KERAS_VENV.name} (once) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(KERAS_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--retries", "0", "-r", str(requirements)], check=True)
+        stamp.write_text(digest)
+    return python
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = next((int(line.split()[1]) // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), 0)
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_mb": mem, "os": platform.platform(), "java": java}
+
+
+def kernel_start_seconds() -> list[float]:
+    """Seconds from starting the Java kernel to the answer of a first DL4J cell, twice (the second is warm)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from run_notebooks import use_project_kernelspec
+    from jupyter_client import KernelManager
+
+    use_project_kernelspec()
+    cell = "System.out.println(org.nd4j.linalg.factory.Nd4j.ones(2, 2).sumNumber());"
+    times: list[float] = []
+    for attempt in range(6):  # rapaio 3.0.1 sometimes never answers a fresh start (README: known issues); try again
+        if len(times) == 2:
+            break
+        km = KernelManager(kernel_name="java")
+        started = time.monotonic()
+        km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = km.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=30)
+            reply = client.execute_interactive(cell, timeout=60, output_hook=lambda msg: None)
+            if reply["content"]["status"] == "ok":
+                times.append(round(time.monotonic() - started, 2))
+        except (RuntimeError, TimeoutError) as e:
+            print(f"  kernel start attempt {attempt + 1} failed ({e}); again", flush=True)
+        finally:
+            client.stop_channels()
+            km.shutdown_kernel(now=True)
+    return times or [float("nan"), float("nan")]
+
+
+def main() -> int:
+    seconds = float(os.environ.get("BENCH_SECONDS", "20"))
+    models = [m for m in os.environ.get("BENCH_MODELS", ",".join(MODELS)).split(",") if m]
+    OUT.mkdir(parents=True, exist_ok=True)
+    jvm, classpath, kernel_env = kernel_setup()
+    env = {**os.environ, **kernel_env}
+    java = jvm + ["-cp", classpath, str(ROOT / "bench" / "Bench.java")]
+
+    peak, _ = measured(java + ["peak"], env)
+    peak_all, _ = measured(java + ["peak"], {**env, "OMP_NUM_THREADS": str(os.cpu_count())})
+    print(f"SGEMM peak: {peak['sgemm_gflops']:.1f} GFLOP/s with {env.get('OMP_NUM_THREADS')} thread(s) (the kernel's setting), "
+          f"{peak_all['sgemm_gflops']:.1f} with {os.cpu_count()}", flush=True)
+    python = keras_python()
+    info = {"machine": machine(), "sgemm_peak_gflops": peak["sgemm_gflops"], "sgemm_peak_gflops_all_cores": peak_all["sgemm_gflops"],
+            "dl4j_threads": env.get("OMP_NUM_THREADS"), "jvm_flags": jvm[1:], "bench_seconds": seconds}
+    rows = []
+    for model in models:
+        dl4j, rss = measured(java + [model, str(seconds)], env)
+        dl4j["peak_rss_mb"] = round(rss, 1)
+        dl4j["percent_of_sgemm_peak"] = 100 * dl4j["gflops"] / peak["sgemm_gflops"]
+        result = {"model": model, "dl4j": dl4j, **info}
+        line = f"{model:16s} DL4J {dl4j['seconds_per_epoch']:7.1f} s/epoch  {dl4j['gflops']:5.1f} GFLOP/s  {rss:6.0f} MB"
+        if python:
+            keras, krss = measured([str(python), str(ROOT / "bench" / "keras_bench.py"), model, str(seconds), dl4j["data_dir"]], os.environ)
+            keras["peak_rss_mb"] = round(krss, 1)
+            keras["gflops"] = dl4j["training_flops_per_sample"] * keras["samples_per_second"] / 1e9
+            result["keras"] = keras
+            result["ratio_dl4j_over_keras"] = dl4j["seconds_per_epoch"] / keras["seconds_per_epoch"]
+            line += f" | Keras {keras['seconds_per_epoch']:7.1f} s/epoch  {krss:6.0f} MB | ratio {result['ratio_dl4j_over_keras']:.2f}"
+        print(line, flush=True)
+        (OUT / f"{model}.json").write_text(json.dumps(result, indent=2) + "\n")
+        rows.append(result)
+
+    starts = kernel_start_seconds()
+    print(f"kernel start to first DL4J answer: {starts[0]:.1f} s cold, {starts[1]:.1f} s warm", flush=True)
+    summary = {**info, "kernel_start_seconds": starts, "models": rows}
+    (OUT / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (OUT / "summary.md").write_text(markdown(summary))
+    print("\n" + (OUT / "summary.md").read_text())
+    return 0
+
+
+def markdown(s: dict) -> str:
+    m = s["machine"]
+    lines = [
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_mb'] // 1024} GB; {m['java']}.",
+        f"SGEMM peak measured in the same run: {s['sgemm_peak_gflops']:.0f} GFLOP/s on {s['dl4j_threads']} thread(s), "
+        f"{s['sgemm_peak_gflops_all_cores']:.0f} on {m['cores']}. DL4J runs with the kernel's settings "
+        f"(OMP_NUM_THREADS={s['dl4j_threads']}, {' '.join(s['jvm_flags'])}); Keras with TensorFlow's defaults.",
+        "Seconds per epoch are extrapolated from about "
+        f"{s['bench_seconds']:.0f} s of timed training steps after a warm-up; GFLOP/s count 3 × the forward "
+        "multiply-adds of the convolution and dense layers.",
+        f"Kernel start to the first DL4J cell's answer: {s['kernel_start_seconds'][0]:.1f} s, then {s['kernel_start_seconds'][1]:.1f} s.",
+        "",
+        "| model (chapter) | batch | DL4J s/epoch | Keras s/epoch | DL4J / Keras | DL4J GFLOP/s (% of peak) | Keras GFLOP/s | peak RSS DL4J / Keras |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in s["models"]:
+        d, k = r["dl4j"], r.get("keras")
+        lines.append(
+            f"| {r['model']} ({d['chapter']}) | {d['batch']} | {d['seconds_per_epoch']:.1f} | "
+            + (f"{k['seconds_per_epoch']:.1f} | {r['ratio_dl4j_over_keras']:.2f} | " if k else "– | – | ")
+            + f"{d['gflops']:.1f} ({d['percent_of_sgemm_peak']:.0f}%) | " + (f"{k['gflops']:.1f} | " if k else "– | ")
+            + f"{d['peak_rss_mb'] / 1024:.2f} GB / " + (f"{k['peak_rss_mb'] / 1024:.2f} GB |" if k else "– |"))
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
