@@ -7,8 +7,8 @@ warm-up. It measures this machine's single-precision matrix-multiply peak in the
 of every process, and how long the Java kernel takes to start and answer its first DL4J cell.
 
 Writes target/bench/<model>.json, target/bench/summary.json and target/bench/summary.md (the README's table).
-Settings: BENCH_SECONDS, BENCH_MODELS (comma-separated), BENCH_KERAS=0 (DL4J only). A benchmark, not a test: it
-asserts nothing about speed.
+Settings: BENCH_SECONDS, BENCH_MODELS (comma-separated), BENCH_KERAS=0 (DL4J only), BENCH_OUT (another folder).
+A benchmark, not a test: it asserts nothing about speed.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "target" / "bench"
+OUT = Path(os.environ.get("BENCH_OUT", ROOT / "target" / "bench"))
 KERNELSPEC = ROOT / "target" / "jupyter" / "kernels" / "java" / "kernel.json"
 MODELS = ["fashion-dense", "fashion-conv", "mnist-denoising"]
 KERAS_VENV = ROOT / ".venv-bench"

@@ -114,7 +114,8 @@ def run(notebook: Path, timeout: int | None = None, quiet: bool = False) -> Resu
         peak_rss_mb[0] = max(peak_rss_mb[0], kernel_peak_rss_mb(client))
         n = code_cells.index(cell) + 1 if cell in code_cells else "?"
         first = next((line for line in cell.source.splitlines() if line.strip() and not line.startswith("//")), "")
-        log(f"[{notebook.stem}] cell {n}/{len(code_cells)} {time.monotonic() - cell_started[0]:6.1f} s  {first[:70]}")
+        log(f"[{notebook.stem}] cell {n}/{len(code_cells)} {time.monotonic() - cell_started[0]:6.1f} s "
+            f"{peak_rss_mb[0]:6.0f} MB peak  {first[:60]}")
 
     error = ""
     OUT.mkdir(parents=True, exist_ok=True)

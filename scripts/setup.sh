@@ -141,9 +141,12 @@ mkdir -p "$SPEC_DIR"
 "$VENV/bin/python" - "$SPEC_DIR/kernel.json.part" "$JAVA_BIN" "$KJAR" "$DISPLAY_NAME" "$JVM_NATIVES" "AE_HOME=$ROOT" "OMP_NUM_THREADS=$OMP_THREADS" "${KERNEL_ENV[@]}" <<'PY'
 import json, sys
 out, java, jar, name, natives, *env = sys.argv[1:]
-# Memory: a 2 GB heap, and ND4J's off-heap buffers capped at 3 GB (5 GB for the whole process). The caps make the JVM
-# collect garbage buffers in time; without them a full chapter-3 run grew past 16 GB (README, Performance).
-memory = ["-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=3g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=5g"]
+# Memory (README, Performance): ND4J's arrays live outside the Java heap and are freed when the JVM collects their
+# Java handles. A small heap (512 MB: the kernel, JShell and the notebooks' Java objects need less) makes collections
+# frequent, so garbage buffers go in time; JavaCPP's caps (2 GB of buffers, 3 GB for the whole process) force a
+# collection before more is taken. Without them a full chapter-3 run grew past 16 GB; with a 2 GB heap chapter 3's
+# fast mode peaked at 3.1 GB, now 1.5 GB.
+memory = ["-Xmx512m", "-Dorg.bytedeco.javacpp.maxbytes=2g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=3g"]
 spec = {
     "argv": [java, "-Djava.awt.headless=true"] + memory + ([natives] if natives else []) + ["-jar", jar, "{connection_file}"],
     "display_name": name,

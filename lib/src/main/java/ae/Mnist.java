@@ -11,6 +11,7 @@ import java.util.zip.GZIPInputStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * MNIST digits and Fashion-MNIST clothes, read from the publishers' original IDX files through the download cache.
@@ -84,17 +85,22 @@ public final class Mnist {
             }
             int count = Math.min(n, Math.max(0, limit));
             int size = rows * cols;
-            byte[] raw = new byte[size];
-            float[] pixels = new float[count * size];
+            // Straight into ND4J's (off-heap) array, 1,000 images at a time: no full-size copy on the Java heap.
+            INDArray x = Nd4j.createUninitialized(DataType.FLOAT, count, size);
+            int chunk = 1_000;
+            byte[] raw = new byte[chunk * size];
+            float[] pixels = new float[chunk * size];
+            for (int start = 0; start < count; start += chunk) {
+                int m = Math.min(chunk, count - start);
+                img.readFully(raw, 0, m * size);
+                for (int j = 0; j < m * size; j++) pixels[j] = (raw[j] & 0xFF) / 255f;
+                x.get(NDArrayIndex.interval(start, start + m), NDArrayIndex.all())
+                        .assign(Nd4j.create(java.util.Arrays.copyOf(pixels, m * size), new long[] {m, size}, DataType.FLOAT));
+            }
             byte[] labelBytes = new byte[count];
             int[] labelIdx = new int[count];
-            for (int i = 0; i < count; i++) {
-                img.readFully(raw);
-                for (int j = 0; j < size; j++) pixels[i * size + j] = (raw[j] & 0xFF) / 255f;
-            }
             lab.readFully(labelBytes);
             for (int i = 0; i < count; i++) labelIdx[i] = labelBytes[i] & 0xFF;
-            INDArray x = Nd4j.create(pixels, new long[] {count, size}, DataType.FLOAT);
             return new Images(x, labelIdx, classNames, 1, rows, cols);
         } catch (IOException e) {
             throw new UncheckedIOException("Could not read " + imagesGz + " / " + labelsGz

@@ -22,9 +22,13 @@ public final class Quality {
     }
 
     public static double bce(INDArray original, INDArray reconstruction) {
-        INDArray y = Transforms.min(Transforms.max(reconstruction.castTo(original.dataType()), EPS), 1 - EPS);
-        INDArray terms = original.mul(Transforms.log(y)).addi(original.rsub(1).muli(Transforms.log(y.rsub(1))));
-        return -terms.sumNumber().doubleValue() / original.length();
+        // -mean(t·log p + (1 - t)·log(1 - p)) with few full-size temporaries (these arrays can be 10,000 images):
+        // sum(t·log p) + sum(log(1 - p)) - sum(t·log(1 - p)).
+        INDArray p = Transforms.min(Transforms.max(reconstruction.castTo(original.dataType()), EPS, true), 1 - EPS, false);
+        double tLogP = Transforms.log(p, true).muli(original).sumNumber().doubleValue();
+        INDArray log1mP = Transforms.log(p.rsubi(1), false);   // p's memory reused
+        double sum = tLogP + log1mP.sumNumber().doubleValue() - log1mP.muli(original).sumNumber().doubleValue();
+        return -sum / original.length();
     }
 
     public static double psnr(INDArray original, INDArray reconstruction) {
