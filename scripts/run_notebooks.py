@@ -13,6 +13,7 @@ if any cell raises an error or if it writes no metrics. The exit status is 1 if 
 from __future__ import annotations
 
 import argparse
+import atexit
 import dataclasses
 import fnmatch
 import json
@@ -135,6 +136,8 @@ def run(notebook: Path, timeout: int | None = None, quiet: bool = False) -> Resu
             error = str(e)
         except Exception as e:  # the kernel did not start, the connection broke, ...
             error = f"{type(e).__name__}: {e}"
+        # nbclient already shut this kernel down; its exit hook would try again and fail noisily after a failed start.
+        atexit.unregister(client._cleanup_kernel)
         # A kernel that never answered is started again (rapaio 3.0.1 sometimes dies at start-up); a failing cell is not.
         if error and len(executed) == started_cells and attempt < START_ATTEMPTS and any(m in error for m in START_FAILURES):
             log(f"[{notebook.stem}] the kernel did not start ({error.splitlines()[0]}); starting it again")
