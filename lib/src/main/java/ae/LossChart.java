@@ -42,6 +42,7 @@ public final class LossChart {
         chart.getStyler().setXAxisMin(0.0);
         chart.getStyler().setXAxisMax((double) Math.max(1, epochs));
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        chart.getStyler().setYAxisDecimalPattern("0.0###");   // 0.09, not .09
     }
 
     /** A chart for {@code epochs} epochs of training, shown at once and redrawn as values arrive. */
