@@ -12,6 +12,7 @@ A benchmark, not a test: it asserts nothing about speed.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -78,32 +79,23 @@ def machine() -> dict:
 
 def kernel_start_seconds(starts: int = 4) -> list[float]:
     """Seconds from starting the Java kernel to the answer of a first DL4J cell, for a few starts in a row (the
-    first one reads everything from disk; the later ones are what a reader sees after the first run)."""
+    first one reads everything from disk; the later ones are what a reader sees after the first run). The kernel is
+    started as `make lab` starts it: by the patient kernel manager, with the kernelspec's start-up archive."""
     sys.path.insert(0, str(ROOT / "scripts"))
     from run_notebooks import use_project_kernelspec
-    from jupyter_client import KernelManager
+    from patient_kernel import run_one_cell
 
     use_project_kernelspec()
     cell = "System.out.println(org.nd4j.linalg.factory.Nd4j.ones(2, 2).sumNumber());"
+
     times: list[float] = []
-    for attempt in range(2 * starts):  # rapaio 3.0.1 sometimes never answers a fresh start (README: known issues)
+    for attempt in range(2 * starts):
         if len(times) == starts:
             break
-        km = KernelManager(kernel_name="java")
-        started = time.monotonic()
-        km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = km.client()
-        client.start_channels()
         try:
-            client.wait_for_ready(timeout=30)
-            reply = client.execute_interactive(cell, timeout=60, output_hook=lambda msg: None)
-            if reply["content"]["status"] == "ok":
-                times.append(round(time.monotonic() - started, 2))
+            times.append(round(asyncio.run(run_one_cell("java", cell)), 2))
         except (RuntimeError, TimeoutError) as e:
             print(f"  kernel start attempt {attempt + 1} failed ({e}); again", flush=True)
-        finally:
-            client.stop_channels()
-            km.shutdown_kernel(now=True)
     return times or [float("nan")]
 
 

@@ -83,3 +83,24 @@ try:
         pass
 except ImportError:  # jupyter_server is not needed to run notebooks headless
     pass
+
+
+async def run_one_cell(kernel_name: str, code: str, *, clean_exit: bool = False, **start_kw) -> float:
+    """Starts a kernel as `make lab` does, runs one cell and shuts the kernel down. Returns the seconds from the start
+    to the cell's answer; raises RuntimeError if the cell fails or TimeoutError if the kernel does not answer.
+    clean_exit asks the kernel to exit by itself (waiting up to 3 minutes) instead of killing it."""
+    km = PatientKernelManager(kernel_name=kernel_name)
+    km.shutdown_wait_time = 180  # jupyter_client kills a kernel that has not exited 5 s after the request by default
+    started = time.monotonic()
+    await km.start_kernel(**start_kw)
+    client = km.client()
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=120)
+        reply = await client.execute_interactive(code, timeout=300, output_hook=lambda msg: None)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"the cell failed: {reply['content'].get('evalue', '')}")
+        return time.monotonic() - started
+    finally:
+        client.stop_channels()
+        await km.shutdown_kernel(now=not clean_exit)
