@@ -3,7 +3,7 @@
 A fresh JVM spends much of its start reading, verifying and linking classes: the kernel's, JShell's and javac's, then
 ND4J's and DL4J's on the first cell. Java 13+ can save those classes, already parsed, into an archive when a JVM
 exits (-XX:ArchiveClassesAtExit); later JVMs map the archive instead (-XX:SharedArchiveFile). Measured here: kernel
-start to the first DL4J answer 1-2 s faster (README, Performance).
+start to the first DL4J answer ~0.7 s faster on an idle machine, 1-1.5 s on a busy one (README, Performance).
 
     kernel_archive.py BASE_SPEC OUT_SPEC ARCHIVE
 
@@ -87,7 +87,11 @@ def main() -> int:
     spec = json.loads(base_spec.read_text())
     want = stamp(spec)
     stamp_file = archive.with_name(archive.name + ".stamp")
-    if not (archive.is_file() and stamp_file.is_file() and stamp_file.read_text() == want):
+
+    def up_to_date() -> bool:
+        return archive.is_file() and stamp_file.is_file() and stamp_file.read_text() == want
+
+    if not up_to_date():
         print("[setup] Kernel: making its start-up archive (class-data sharing; one kernel start, ~20 s)", flush=True)
         try:
             archive.unlink(missing_ok=True)
@@ -95,8 +99,8 @@ def main() -> int:
             stamp_file.write_text(want)
         except Exception as e:  # noqa: BLE001 - any failure: the kernel works without the archive, only slower
             print(f"[setup] WARNING: no start-up archive for the kernel ({type(e).__name__}: {e}). The kernel works "
-                  "without it; it only starts 1-2 s slower. `make setup` tries again.", file=sys.stderr, flush=True)
-    if archive.is_file() and stamp_file.is_file() and stamp_file.read_text() == want:
+                  "without it; it only starts about a second slower. `make setup` tries again.", file=sys.stderr, flush=True)
+    if up_to_date():
         spec["argv"].insert(spec["argv"].index("-jar"), FLAG + str(archive))
     out_spec.write_text(json.dumps(spec, indent=1) + "\n")
     return 0

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -46,4 +45,3 @@ def test_a_kernel_that_cannot_start_gets_no_archive_and_setup_goes_on(tmp_path: 
     assert "WARNING: no start-up archive" in run.stderr
     assert json.loads(out.read_text()) == broken  # the kernelspec as it was, without the archive flag
     assert not archive.exists() and not (tmp_path / "k.jsa.part").exists()
-    shutil.rmtree(tmp_path)
