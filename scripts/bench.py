@@ -23,6 +23,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from kernel_archive import launch_index  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(os.environ.get("BENCH_OUT", ROOT / "target" / "bench"))
 KERNELSPEC = ROOT / "target" / "jupyter" / "kernels" / "java" / "kernel.json"
@@ -48,7 +51,7 @@ def kernel_setup() -> tuple[list[str], str, dict]:
         raise SystemExit(f"no kernelspec at {KERNELSPEC}: run `make setup` first")
     spec = json.loads(KERNELSPEC.read_text())
     argv, env = spec["argv"], spec.get("env", {})
-    jvm = argv[: argv.index("-jar")]
+    jvm = argv[: launch_index(argv)]
     classpath = env.get("RJK_CLASSPATH", "").replace(";", os.pathsep) or env.get("IJAVA_CLASSPATH", "")
     return jvm, classpath, {k: v for k, v in env.items() if not k.endswith("CLASSPATH")}
 

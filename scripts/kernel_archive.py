@@ -49,37 +49,57 @@ net.fit(x, x);
 System.out.println(String.format("%s | score %.4f", Settings.describe(), net.score()));
 """
 FLAG = "-XX:SharedArchiveFile="
+ATTEMPTS = 3
+READY_SECONDS = 45  # a kernel that answers answers within ~5 s, even on a busy machine
+
+
+def launch_index(argv: list[str]) -> int:
+    """Where the JVM's options end in a kernel's argv: at -jar KERNEL.jar (IJava) or -cp CLASSPATH MAIN (rapaio)."""
+    return min(argv.index(a) for a in ("-jar", "-cp") if a in argv)
 
 
 def stamp(spec: dict) -> str:
     """What the archive depends on: the kernel's command and environment, the Java build, every jar's size and date."""
     java = subprocess.run([spec["argv"][0], "-version"], capture_output=True, text=True).stderr
     env = spec.get("env", {})
-    jars = [p for p in spec["argv"] if p.endswith(".jar")]
-    for key in ("RJK_CLASSPATH", "IJAVA_CLASSPATH"):
-        jars += [p for p in env.get(key, "").replace(";", os.pathsep).split(os.pathsep) if p]
+    paths = spec["argv"] + [env.get(key, "").replace(";", os.pathsep) for key in ("RJK_CLASSPATH", "IJAVA_CLASSPATH")]
+    jars = [p for entry in paths for p in entry.split(os.pathsep) if p.endswith(".jar")]
     files = [f"{j} {os.stat(j).st_size} {os.stat(j).st_mtime_ns}" for j in jars if os.path.exists(j)]
     return hashlib.sha256(json.dumps([spec, java, files]).encode()).hexdigest()
 
 
-async def dump(spec: dict, archive: Path) -> None:
-    """Runs the kernel once with -XX:ArchiveClassesAtExit=ARCHIVE.part and the warm-up cell; raises on failure."""
+async def dump(spec: dict, archive: Path, attempts: int = ATTEMPTS) -> None:
+    """Runs the kernel with -XX:ArchiveClassesAtExit=ARCHIVE.part and the warm-up cell, up to `attempts` times (a
+    rapaio 3.0.1 kernel now and then binds its sockets and never answers: 1 start in 10 here, README: Kernels).
+    Raises with every attempt's reason and the last kernel log's end if none wrote the archive."""
     part = archive.with_name(archive.name + ".part")
-    part.unlink(missing_ok=True)
     argv = list(spec["argv"])
-    argv.insert(argv.index("-jar"), f"-XX:ArchiveClassesAtExit={part}")
+    argv.insert(launch_index(argv), f"-XX:ArchiveClassesAtExit={part}")
+    reasons, tail = [], ""
     with tempfile.TemporaryDirectory() as tmp:
         kernel_dir = Path(tmp) / "kernels" / "java-archive"
         kernel_dir.mkdir(parents=True)
         (kernel_dir / "kernel.json").write_text(json.dumps({**spec, "argv": argv}))
         os.environ["JUPYTER_PATH"] = tmp
-        with open(Path(tmp) / "kernel.log", "wb") as log:
-            # a clean exit: the JVM writes the archive on its way out
-            await run_one_cell("java-archive", WARM_UP, clean_exit=True, stdout=log, stderr=log)
-        if not part.is_file() or part.stat().st_size == 0:
-            tail = (Path(tmp) / "kernel.log").read_text(errors="replace")[-1500:]
-            raise RuntimeError(f"the kernel exited without writing {part.name}; its log ends:\n{tail}")
-    part.replace(archive)
+        for attempt in range(1, attempts + 1):
+            part.unlink(missing_ok=True)
+            log_path = Path(tmp) / f"kernel-{attempt}.log"
+            try:
+                with open(log_path, "wb") as log:
+                    # the JVM writes the archive as it exits: clean_exit ends it in order instead of killing it
+                    await run_one_cell("java-archive", WARM_UP, clean_exit=True, ready_timeout=READY_SECONDS,
+                                       stdout=log, stderr=log)
+                if part.is_file() and part.stat().st_size > 0:
+                    part.replace(archive)
+                    return
+                reasons.append(f"attempt {attempt}: the kernel exited without writing {part.name}")
+            except Exception as e:  # noqa: BLE001 - reported below with the kernel's log
+                reasons.append(f"attempt {attempt}: {type(e).__name__}: {e}")
+            tail = log_path.read_text(errors="replace")[-1500:] if log_path.exists() else ""
+            if attempt < attempts:
+                print(f"[setup] Kernel: {reasons[-1]}; trying again", file=sys.stderr, flush=True)
+    part.unlink(missing_ok=True)
+    raise RuntimeError("; ".join(reasons) + f". The kernel's log ends:\n{tail}")
 
 
 def main() -> int:
@@ -92,16 +112,16 @@ def main() -> int:
         return archive.is_file() and stamp_file.is_file() and stamp_file.read_text() == want
 
     if not up_to_date():
-        print("[setup] Kernel: making its start-up archive (class-data sharing; one kernel start, ~20 s)", flush=True)
+        print("[setup] Kernel: making its start-up archive (class-data sharing; one kernel start, ~10 s)", flush=True)
         try:
             archive.unlink(missing_ok=True)
             asyncio.run(dump(spec, archive))
             stamp_file.write_text(want)
         except Exception as e:  # noqa: BLE001 - any failure: the kernel works without the archive, only slower
-            print(f"[setup] WARNING: no start-up archive for the kernel ({type(e).__name__}: {e}). The kernel works "
+            print(f"[setup] WARNING: no start-up archive for the kernel ({e}). The kernel works "
                   "without it; it only starts about a second slower. `make setup` tries again.", file=sys.stderr, flush=True)
     if up_to_date():
-        spec["argv"].insert(spec["argv"].index("-jar"), FLAG + str(archive))
+        spec["argv"].insert(launch_index(spec["argv"]), FLAG + str(archive))
     out_spec.write_text(json.dumps(spec, indent=1) + "\n")
     return 0
 

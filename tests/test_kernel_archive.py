@@ -12,14 +12,15 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import kernel_archive  # noqa: E402
 
 
-def jvm_flags(argv: list[str]) -> tuple[list[str], str]:
-    cut = argv.index("-jar")
-    return argv[1:cut], argv[cut + 1]
+def jvm_flags(argv: list[str]) -> tuple[list[str], list[str]]:
+    """The JVM's options, and how it is told what to run (-jar JAR, or -cp CLASSPATH MAIN) without the main's args."""
+    cut = kernel_archive.launch_index(argv)
+    return argv[1:cut], argv[cut:cut + 2]
 
 
 def test_setup_gave_the_kernel_an_archive_that_its_jvm_maps() -> None:
     spec = json.loads(SPEC.read_text())
-    flags, kernel_jar = jvm_flags(spec["argv"])
+    flags, launch = jvm_flags(spec["argv"])
     archive = [f for f in flags if f.startswith(kernel_archive.FLAG)]
     assert len(archive) == 1, f"no {kernel_archive.FLAG} in {SPEC}: run `make setup` and read its warning"
     path = Path(archive[0][len(kernel_archive.FLAG):])
@@ -28,7 +29,7 @@ def test_setup_gave_the_kernel_an_archive_that_its_jvm_maps() -> None:
     base = {**spec, "argv": [a for a in spec["argv"] if not a.startswith(kernel_archive.FLAG)]}
     assert path.with_name(path.name + ".stamp").read_text() == kernel_archive.stamp(base)
     # -Xshare:on makes the JVM fail if it cannot use the archive; the log shows the archive's classes mapped.
-    out = subprocess.run([spec["argv"][0], *flags, "-Xshare:on", "-Xlog:cds=info", "-cp", kernel_jar, "-version"],
+    out = subprocess.run([spec["argv"][0], *flags, "-Xshare:on", "-Xlog:cds=info", "-cp", launch[1], "-version"],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "Mapped dynamic region" in out.stdout + out.stderr
@@ -36,7 +37,7 @@ def test_setup_gave_the_kernel_an_archive_that_its_jvm_maps() -> None:
 
 def test_a_kernel_that_cannot_start_gets_no_archive_and_setup_goes_on(tmp_path: Path) -> None:
     spec = json.loads(SPEC.read_text())
-    broken = {**spec, "argv": [spec["argv"][0], "-XX:+NoSuchOption", "-jar", spec["argv"][-2], "{connection_file}"]}
+    broken = {**spec, "argv": [spec["argv"][0], "-XX:+NoSuchOption", *spec["argv"][kernel_archive.launch_index(spec["argv"]):]]}
     base, out, archive = tmp_path / "base.json", tmp_path / "kernel.json", tmp_path / "k.jsa"
     base.write_text(json.dumps(broken))
     run = subprocess.run([sys.executable, str(ROOT / "scripts" / "kernel_archive.py"), str(base), str(out), str(archive)],
