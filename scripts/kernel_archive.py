@@ -9,7 +9,8 @@ start to the first DL4J answer ~0.7 s faster on an idle machine, 1-1.5 s on a bu
 
 BASE_SPEC is a kernel.json without the archive. If ARCHIVE is missing or was made for another kernel, Java or
 classpath, this starts the kernel once with -XX:ArchiveClassesAtExit, runs a first cell like the notebooks' (imports,
-an ND4J array, a small DL4J network), and shuts the kernel down cleanly: the JVM writes the archive as it exits.
+an ND4J array, a small DL4J network), and ends the JVM in order (SIGTERM): it writes the archive as it exits. Up to
+three tries, each given 45 s to answer.
 Then OUT_SPEC is BASE_SPEC plus -XX:SharedArchiveFile=ARCHIVE. If the archive cannot be made, OUT_SPEC is BASE_SPEC
 unchanged and a warning says why: the kernel works the same, only its start is slower. Called by scripts/setup.sh.
 """
