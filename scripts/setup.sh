@@ -160,7 +160,7 @@ env, launch = rest[:rest.index("--")], rest[rest.index("--") + 1:]
 # frequent, so garbage buffers go in time; JavaCPP's caps (1 GB of array buffers, 2 GB for the whole process, what
 # Binder gives) force a collection before more is taken. Without them a full chapter-3 run grew past 16 GB; with
 # caps of 2 GB / 3 GB full-data runs peaked at 2.0 GB (chapter 4) and 3.2 GB (chapter 3); with these, training
-# peaks at 1.7-1.8 GB and a whole notebook at 1.95-2.16 GB.
+# peaks at 1.7-2.1 GB and a whole notebook at 1.95-2.16 GB.
 memory = ["-Xmx512m", "-Dorg.bytedeco.javacpp.maxbytes=1g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=2g"]
 spec = {
     "argv": [java, "-Djava.awt.headless=true"] + memory + ([natives] if natives else []) + launch + ["{connection_file}"],

@@ -14,18 +14,18 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import kernel_archive  # noqa: E402
 
 
-def kernel_classpath() -> str:
+def kernel_java_and_classpath() -> tuple[str, str]:
     argv = json.loads(SPEC.read_text())["argv"]
     if not any("rapaio-jupyter-kernel" in a for a in argv):
         pytest.skip("the installed kernel is not rapaio (KERNEL=ijava): the fix is for rapaio only")
     launch = argv[kernel_archive.launch_index(argv):]
     assert launch[0] == "-cp", f"the rapaio kernel is started with {launch[:2]}, not with the fix on its classpath"
-    return launch[1]
+    return argv[0], launch[1]
 
 
 def test_the_kernel_loads_the_fixed_loop_thread_and_every_loop_runs() -> None:
-    classpath = kernel_classpath()
-    run = subprocess.run(["java", "-cp", classpath, str(ROOT / "tests" / "java" / "LoopThreadCheck.java")],
+    java, classpath = kernel_java_and_classpath()
+    run = subprocess.run([java, "-cp", classpath, str(ROOT / "tests" / "java" / "LoopThreadCheck.java")],
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
     out = run.stdout
