@@ -70,8 +70,8 @@ def stamp(spec: dict) -> str:
 
 
 async def dump(spec: dict, archive: Path, attempts: int = ATTEMPTS) -> None:
-    """Runs the kernel with -XX:ArchiveClassesAtExit=ARCHIVE.part and the warm-up cell, up to `attempts` times (a
-    rapaio 3.0.1 kernel now and then binds its sockets and never answers: 1 start in 10 here, README: Kernels).
+    """Runs the kernel with -XX:ArchiveClassesAtExit=ARCHIVE.part and the warm-up cell, up to `attempts` times (before
+    our LoopThread fix, 1 rapaio 3.0.1 start in 8 never answered, README: Kernels; the retries stay as a safety net).
     Raises with every attempt's reason and the last kernel log's end if none wrote the archive."""
     part = archive.with_name(archive.name + ".part")
     argv = list(spec["argv"])
