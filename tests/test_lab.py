@@ -2,6 +2,7 @@
 (the way the browser does), with the patient kernel manager in the server."""
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -15,7 +16,6 @@ from urllib.request import Request, urlopen
 
 import pytest
 from tornado.httpclient import HTTPRequest
-from tornado.ioloop import IOLoop
 from tornado.websocket import websocket_connect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,7 +93,7 @@ def test_make_lab_serves_jupyterlab_and_runs_a_java_cell(lab) -> None:
     assert "java" in specs["kernelspecs"], specs["kernelspecs"].keys()
 
     kernel = api(host, token, "/api/kernels", {"name": "java"})
-    status, stdout = IOLoop.current().run_sync(lambda: run_cell(host, token, kernel["id"], CELL), timeout=180)
+    status, stdout = asyncio.run(asyncio.wait_for(run_cell(host, token, kernel["id"], CELL), timeout=180))
     assert status == "ok", log.read_text()[-3000:]
     assert stdout.strip() == "sum 6"
     # the server started the kernel through the patient manager: the kernel's output went to its own log file
