@@ -12,6 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.AdaDelta;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -22,7 +23,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *   java -cp ... bench/Bench.java <model> <seconds>
  *
  * Each model is the one its notebook builds (same layers, settings and batch size; keep them in step) and trains
- * on the notebook's real data, shuffled, for a few warm-up steps and then for about <seconds>. One JSON line goes to
+ * on the notebook's real data, shuffled, for a few warm-up steps and then for about <seconds>. Chapters 2 and 5 have
+ * no notebook yet: their models follow the tutorials (see cifarHorses and kittens) and their loaders are the helper
+ * jar's Cifar10 and Kittens; when the notebooks come, these models follow them. One JSON line goes to
  * standard output. "peak" measures this machine's single-precision matrix multiply (ND4J mmul, 2048 x 2048).
  */
 public class Bench {
@@ -44,11 +47,23 @@ public class Bench {
         train(m, seconds);
     }
 
-    static final List<String> MODELS = List.of("fashion-dense", "fashion-conv", "mnist-denoising");
+    static final List<String> MODELS = List.of("cifar-horses", "fashion-dense", "fashion-conv", "mnist-denoising", "kittens");
 
     static Model model(String name) {
         Nd4j.getRandom().setSeed(SEED);
         return switch (name) {
+            case "cifar-horses" -> {    // chapter 2 (no notebook yet): the book's horses, 5,000 in the whole training set
+                INDArray x = Cifar10.load().train("horse").grayscale().pixels();
+                yield new Model(name, "02", cifarHorses(), InputType.feedForward(1024), 150, 5_000, x, x, false);
+            }
+            case "kittens" -> {         // chapter 5 (no notebook yet): AutoEncatter trains on 7,373 of 8,192 photos
+                INDArray x = Kittens.load(Datasets.KITTENS, 48).pixels();
+                // The kernel keeps ND4J on one thread (fastest for every other model here). This model's matrix
+                // products are large (256 x 6912 x 3456), and letting the BLAS library use every core takes a
+                // step from ~1.9 s to ~1.5 s on 2 cores; chapter 5's notebook should make the same one call.
+                Nd4j.factory().blas().setMaxThreads(Runtime.getRuntime().availableProcessors());
+                yield new Model(name, "05", kittens(), InputType.feedForward(6912), 256, 7_373, x, x, false);
+            }
             case "fashion-dense" -> {   // notebooks/03-fashion-mnist.ipynb, model 2
                 INDArray x = Mnist.fashion().train().pixels();
                 yield new Model(name, "03", fashionDense(), InputType.feedForward(784), 256, x.rows(), x, x, false);
@@ -78,6 +93,43 @@ public class Bench {
                 .list()
                 .layer(new DenseLayer.Builder().nIn(784).nOut(32).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.XENT).nIn(32).nOut(784).activation(Activation.SIGMOID).build())
+                .build());
+    }
+
+    /**
+     * Chapter 2's stacked autoencoder, 1024-300-150-300-1024 (issue 3's table), trained in batches of 150; activations,
+     * loss and optimizer are those of the book's Autoencoder class (chapter 1): tanh codes, a linear output, mean
+     * squared error, RMSProp at 0.001. Follow the notebook when it exists.
+     */
+    static MultiLayerNetwork cifarHorses() {
+        return init(new NeuralNetConfiguration.Builder()
+                .seed(SEED).updater(new RmsProp(1e-3)).weightInit(WeightInit.XAVIER)
+                .list()
+                .layer(new DenseLayer.Builder().nIn(1024).nOut(300).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().nOut(150).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().nOut(300).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(1024).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.feedForward(1024))
+                .build());
+    }
+
+    /**
+     * Chapter 5's model, AutoEncatter's Keras model layer for layer: batch norm on the 6,912 input pixels, dense
+     * 3456 and 1728 (ReLU), batch norm, dense 3456 (ReLU), a sigmoid output of 6,912; mean squared error, Adam at
+     * 0.001, batches of 256. Batch norm with Keras's defaults (momentum 0.99, epsilon 0.001).
+     */
+    static MultiLayerNetwork kittens() {
+        return init(new NeuralNetConfiguration.Builder()
+                .seed(SEED).updater(new Adam(1e-3, 0.9, 0.999, 1e-7)).weightInit(WeightInit.XAVIER_UNIFORM)
+                .cacheMode(CacheMode.DEVICE)
+                .list()
+                .layer(batchNorm())
+                .layer(new DenseLayer.Builder().nOut(3456).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nOut(1728).activation(Activation.RELU).build())
+                .layer(batchNorm())
+                .layer(new DenseLayer.Builder().nOut(3456).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(6912).activation(Activation.SIGMOID).build())
+                .setInputType(InputType.feedForward(6912))
                 .build());
     }
 
@@ -210,6 +262,7 @@ public class Bench {
         out.put("training_flops_per_sample", flops);
         out.put("gflops", flops * samplesPerSecond / 1e9);
         out.put("omp_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "default"));
+        out.put("blas_threads", Nd4j.factory().blas().getMaxThreads());
         out.put("last_loss", m.net().score());
         out.put("data_dir", Settings.dataDir().toString());
         System.out.println(Metrics.toJson(out));

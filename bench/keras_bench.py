@@ -21,6 +21,48 @@ def idx_images(path: Path) -> np.ndarray:
     return data.reshape(-1, 28 * 28).astype("float32") / 255.0
 
 
+def cifar_horses(data: Path) -> np.ndarray:
+    """CIFAR-10's training horses in grayscale (mean of R, G, B), from the official archive or the course's subset."""
+    archive = data / "cifar-10" / "cifar-10-binary.tar.gz"
+    if archive.is_file():
+        import tarfile
+        with tarfile.open(archive) as tar:
+            raw = b"".join(tar.extractfile(f"cifar-10-batches-bin/data_batch_{i}.bin").read() for i in range(1, 6))
+    else:
+        raw = (data / "cifar-10-subset" / "data_batch_1.first-4000.bin").read_bytes()
+    records = np.frombuffer(raw, np.uint8).reshape(-1, 3073)
+    horses = records[records[:, 0] == 7, 1:].reshape(-1, 3, 1024).astype("float32") / 255.0
+    return horses.mean(axis=1)
+
+
+def kitten_photos(data: Path, count: int = 2000, size: int = 48) -> np.ndarray:
+    """cat.0.jpg ... as size x size RGB rows in [0, 1] (TensorFlow's JPEG decoder, bilinear resize)."""
+    import tensorflow as tf
+    rows = []
+    for n in range(count):
+        image = tf.io.decode_jpeg(tf.io.read_file(str(data / "kittens" / f"cat.{n}.jpg")), channels=3)
+        rows.append(tf.image.resize(image, (size, size), method="bilinear").numpy().reshape(-1) / 255.0)
+    return np.stack(rows).astype("float32")
+
+
+def cifar_stacked(keras):
+    L = keras.layers
+    model = keras.Sequential([keras.Input((1024,)), L.Dense(300, activation="tanh"), L.Dense(150, activation="tanh"),
+                              L.Dense(300, activation="tanh"), L.Dense(1024)])
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.001), loss="mse")
+    return model
+
+
+def kittens(keras):
+    """AutoEncatter's model (its input is 48x48x3 and flattened; here the rows come flat)."""
+    L = keras.layers
+    model = keras.Sequential([keras.Input((6912,)), L.BatchNormalization(), L.Dense(3456, activation="relu"),
+                              L.Dense(1728, activation="relu"), L.BatchNormalization(), L.Dense(3456, activation="relu"),
+                              L.Dense(6912, activation="sigmoid")])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001), loss="mse")
+    return model
+
+
 def fashion_dense(keras):
     model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(32, activation="relu"),
                               keras.layers.Dense(784, activation="sigmoid")])
@@ -75,10 +117,17 @@ def main() -> None:
         y = idx_images(data / "mnist" / "train-images-idx3-ubyte.gz")
         x = np.clip(y + 0.5 * rng.standard_normal(y.shape, dtype="float32"), 0.0, 1.0)
         batch, epoch_samples = 64, 54_000
+    elif name == "cifar-horses":
+        x = cifar_horses(data)
+        y, batch, epoch_samples = x, 150, 5_000
+    elif name == "kittens":
+        x = kitten_photos(data)
+        y, batch, epoch_samples = x, 256, 7_373
     else:
         raise SystemExit(f"unknown model {name!r}")
-    model = {"fashion-dense": fashion_dense, "fashion-conv": fashion_conv, "mnist-denoising": mnist_denoising}[name](keras)
-    if name != "fashion-dense":
+    model = {"fashion-dense": fashion_dense, "fashion-conv": fashion_conv, "mnist-denoising": mnist_denoising,
+             "cifar-horses": cifar_stacked, "kittens": kittens}[name](keras)
+    if name in ("fashion-conv", "mnist-denoising"):
         x, y = x.reshape(-1, 28, 28, 1), y.reshape(-1, 28, 28, 1)
 
     def fit(steps: int) -> float:

@@ -62,6 +62,27 @@ public final class DataCache {
     }
 
     public Path get(DataFile file) {
+        List<String> failures = new ArrayList<>();
+        Path local = local(file, failures);
+        if (local != null) return local;
+        Path target = dir.resolve(file.dataset()).resolve(file.name());
+        for (String url : file.urls()) {
+            if (download(file, url, target, failures)) return target;
+        }
+        throw new DataException("Could not get " + file + ". Tried:\n  " + String.join("\n  ", failures)
+                + "\nTo fix: check the network, or set AE_DATA_MIRROR to a folder (or URL) holding " + file.relativePath()
+                + ", or put the file at " + target + " yourself (its " + file.algorithm() + " must be " + file.checksum() + ").");
+    }
+
+    /**
+     * A verified copy of {@code file} from the cache or the mirror only (no official URL is tried), or null if
+     * neither has it. Loaders use it to prefer a file that is at hand over a large download.
+     */
+    public Path find(DataFile file) {
+        return local(file, new ArrayList<>());
+    }
+
+    private Path local(DataFile file, List<String> failures) {
         Path target = dir.resolve(file.dataset()).resolve(file.name());
         if (Files.isRegularFile(target)) {
             Check c = check(target, file);
@@ -69,7 +90,6 @@ public final class DataCache {
             throw new DataException("The cached file " + target + " is not the published " + file + ": " + c.problem()
                     + ". Delete it (rm '" + target + "') and run again to download a fresh copy.");
         }
-        List<String> failures = new ArrayList<>();
         if (mirror != null) {
             String where = mirrorLocation(file);
             if (isUrl(mirror)) {
@@ -83,12 +103,7 @@ public final class DataCache {
                 failures.add(source + ": not in the mirror folder");
             }
         }
-        for (String url : file.urls()) {
-            if (download(file, url, target, failures)) return target;
-        }
-        throw new DataException("Could not get " + file + ". Tried:\n  " + String.join("\n  ", failures)
-                + "\nTo fix: check the network, or set AE_DATA_MIRROR to a folder (or URL) holding " + file.relativePath()
-                + ", or put the file at " + target + " yourself (its " + file.algorithm() + " must be " + file.checksum() + ").");
+        return null;
     }
 
     private String mirrorLocation(DataFile file) {
@@ -113,7 +128,7 @@ public final class DataCache {
             Check c = check(tmp, file);
             if (!c.ok()) {
                 throw new DataException("The mirror's copy " + source + " is not the published " + file + ": " + c.problem()
-                        + ". Replace it with the original file, or unset AE_DATA_MIRROR to download from " + file.urls().get(0) + ".");
+                        + ". Replace it with the original file" + (file.urls().isEmpty() ? "." : ", or unset AE_DATA_MIRROR to download from " + file.urls().get(0) + "."));
             }
             moveIntoPlace(tmp, target);
             log.println("Copied " + file + " from the mirror " + source.getParent().getParent() + " into " + dir);

@@ -37,7 +37,61 @@ public final class Datasets {
             List.of("https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"),
             "SHA-1", "fab780a1e191a7eda0f345501ccd62d20f7ed891", -1);
 
-    /** Every file in the registry. */
+    /**
+     * The CIFAR-10 subset of the course's data folder ({@code shared/datasets/cifar-10-subset}): the first 4,000
+     * records of {@code data_batch_1.bin} and the first 1,000 of {@code test_batch.bin}, byte for byte in the official
+     * record format. Nobody publishes these files on the web, so they have no URL: only a mirror (CI, a classroom)
+     * offers them. {@link Cifar10} uses them when the whole archive is not at hand.
+     */
+    public static final DataFile CIFAR10_SUBSET_TRAIN = new DataFile("cifar-10-subset", "data_batch_1.first-4000.bin", List.of(),
+            "SHA-256", "0993cf8b8e43bc207603aef9787006995746513f5e3fa5a52e06d1b069926330", 4000L * 3073);
+    public static final DataFile CIFAR10_SUBSET_TEST = new DataFile("cifar-10-subset", "test_batch.first-1000.bin", List.of(),
+            "SHA-256", "8314c96d7cd65618193bab23acdd5d4c4af15bf6dd00a1781d55beedf3be1ef5", 1000L * 3073);
+
+    /** The AutoEncatter tutorial's repository, at the commit whose cat photos the checksums below were taken from. */
+    private static final String AUTOENCATTER = "https://raw.githubusercontent.com/StrikingLoo/AutoEncatter/"
+            + "4b45e9fbf67fd68ea38d1a94d05fa2c1539355c7/training_data/cats/";
+
+    /** How many kitten photos the course knows checksums for: {@code cat.0.jpg} to {@code cat.1999.jpg}. */
+    public static final int KITTENS = 2000;
+
+    private static volatile String[] kittenSums;
+
+    /**
+     * Kitten photo {@code cat.<n>.jpg} (Kaggle's Dogs vs. Cats photos, as the AutoEncatter tutorial's repository
+     * holds them), 0 &le; n &lt; {@link #KITTENS}. Their SHA-256 sums are in {@code ae/kittens.sha256}.
+     */
+    public static DataFile kitten(int n) {
+        if (n < 0 || n >= KITTENS) {
+            throw new IllegalArgumentException("there are kitten photos 0 to " + (KITTENS - 1) + ", not " + n);
+        }
+        String name = "cat." + n + ".jpg";
+        return DataFile.sha256("kittens", name, -1, kittenSums()[n], AUTOENCATTER + name);
+    }
+
+    private static String[] kittenSums() {
+        if (kittenSums == null) {
+            String[] sums = new String[KITTENS];
+            try (var in = Datasets.class.getResourceAsStream("kittens.sha256")) {
+                if (in == null) throw new IllegalStateException("ae/kittens.sha256 is missing from the helper jar");
+                for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).split("\n")) {
+                    if (line.isBlank()) continue;
+                    String[] parts = line.trim().split("\\s+");   // "<sha256>  kittens/cat.<n>.jpg"
+                    int n = Integer.parseInt(parts[1].replaceAll(".*cat\\.(\\d+)\\.jpg", "$1"));
+                    sums[n] = parts[0];
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            for (int n = 0; n < KITTENS; n++) {
+                if (sums[n] == null) throw new IllegalStateException("ae/kittens.sha256 has no line for cat." + n + ".jpg");
+            }
+            kittenSums = sums;
+        }
+        return kittenSums;
+    }
+
+    /** Every file in the registry that has a download URL (the kittens are listed by {@link #kitten(int)}). */
     public static List<DataFile> all() {
         return List.of(MNIST_TRAIN_IMAGES, MNIST_TRAIN_LABELS, MNIST_TEST_IMAGES, MNIST_TEST_LABELS,
                 FASHION_TRAIN_IMAGES, FASHION_TRAIN_LABELS, FASHION_TEST_IMAGES, FASHION_TEST_LABELS,

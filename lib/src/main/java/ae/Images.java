@@ -28,6 +28,13 @@ public record Images(INDArray pixels, int[] labels, List<String> classNames, int
         return new Images(pixels.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()), l, classNames, channels, height, width);
     }
 
+    /** The same images in grayscale: each pixel the mean of its channels (what the CIFAR-10 chapter of the book does). */
+    public Images grayscale() {
+        if (channels == 1) return this;
+        INDArray gray = pixels.reshape('c', size(), channels, (long) height * width).mean(1);
+        return new Images(gray, labels, classNames, 1, height, width);
+    }
+
     public String className(int i) {
         return classNames.get(labels[i]);
     }
