@@ -16,7 +16,8 @@ def run_check() -> str:
     env = dict(os.environ, **{k: v for k, v in spec.get("env", {}).items() if not k.endswith("CLASSPATH")})
     classpath = (spec["env"].get("RJK_CLASSPATH", "").replace(";", os.pathsep)
                  or spec["env"].get("IJAVA_CLASSPATH", ""))
-    flags = [a for a in spec["argv"][1:] if a.startswith("-X") or a.startswith("-Dorg.bytedeco")]
+    # the kernel's memory caps and natives; not its start-up archive, which belongs to the kernel's own classpath
+    flags = [a for a in spec["argv"][1:] if a.startswith("-Xm") or a.startswith("-Dorg.bytedeco")]
     run = subprocess.run([spec["argv"][0], *flags, "-cp", classpath, str(ROOT / "tests" / "java" / "DataCheck.java")],
                          capture_output=True, text=True, timeout=900, env=env, cwd=ROOT)
     assert run.returncode == 0, run.stdout + run.stderr
