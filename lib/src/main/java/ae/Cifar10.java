@@ -20,7 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <pre>
  *   Cifar10 cifar = Cifar10.load();
- *   Images horses = cifar.train().only("horse").grayscale();   // pixels in [0, 1], one row per image
+ *   Images horses = cifar.train("horse").grayscale();   // pixels in [0, 1], one row per image
  * </pre>
  *
  * <p>Where the data comes from, in this order: the official archive {@code cifar-10-binary.tar.gz} if the cache or
