@@ -1,25 +1,23 @@
 """The CIFAR-10 and kitten loaders of the helper jar on the real published files (from the cache, mirror or web)."""
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC = ROOT / "target" / "jupyter" / "kernels" / "java" / "kernel.json"
+sys.path.insert(0, str(ROOT / "scripts"))
+from bench import kernel_setup  # noqa: E402  (java, flags, classpath and environment of the Jupyter kernel)
 
 
 def run_check() -> str:
-    spec = json.loads(SPEC.read_text())
-    env = dict(os.environ, **{k: v for k, v in spec.get("env", {}).items() if not k.endswith("CLASSPATH")})
-    classpath = (spec["env"].get("RJK_CLASSPATH", "").replace(";", os.pathsep)
-                 or spec["env"].get("IJAVA_CLASSPATH", ""))
+    jvm, classpath, kernel_env = kernel_setup()
     # the kernel's memory caps and natives; not its start-up archive, which belongs to the kernel's own classpath
-    flags = [a for a in spec["argv"][1:] if a.startswith("-Xm") or a.startswith("-Dorg.bytedeco")]
-    run = subprocess.run([spec["argv"][0], *flags, "-cp", classpath, str(ROOT / "tests" / "java" / "DataCheck.java")],
-                         capture_output=True, text=True, timeout=900, env=env, cwd=ROOT)
+    flags = [a for a in jvm[1:] if not a.startswith("-XX:SharedArchiveFile")]
+    run = subprocess.run([jvm[0], *flags, "-cp", classpath, str(ROOT / "tests" / "java" / "DataCheck.java")],
+                         capture_output=True, text=True, timeout=900, env={**os.environ, **kernel_env}, cwd=ROOT)
     assert run.returncode == 0, run.stdout + run.stderr
     return run.stdout
 
