@@ -92,16 +92,17 @@ public final class Cifar10 {
             for (TarArchiveEntry e; (e = tar.getNextTarEntry()) != null; ) {
                 String name = e.getName().substring(e.getName().lastIndexOf('/') + 1);
                 if (name.matches("data_batch_[1-5]\\.bin")) {
-                    train[name.charAt(11) - '1'] = records(tar, e.getSize(), archive + "!" + e.getName());
+                    train[name.charAt(11) - '1'] = records(tar, e.getSize(), archive.getFileName() + "!" + e.getName());
                 } else if (name.equals("test_batch.bin")) {
-                    test = records(tar, e.getSize(), archive + "!" + e.getName());
+                    test = records(tar, e.getSize(), archive.getFileName() + "!" + e.getName());
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not read " + archive + " (a damaged file? delete it and run again)", e);
+            throw new DataException("Could not read " + archive.getFileName() + " (a damaged file? delete it from the cache"
+                    + " folder and run again): " + e, e);
         }
         if (java.util.Arrays.asList(train).contains(null) || test == null) {
-            throw new IllegalStateException(archive + " does not hold the five training batches and the test batch of"
+            throw new DataException(archive.getFileName() + " does not hold the five training batches and the test batch of"
                     + " CIFAR-10's binary version; delete it and run again to download it afresh");
         }
         return new Cifar10(List.of(train), test, "CIFAR-10, the official binary files (50,000 training and 10,000 test images)");
@@ -109,23 +110,23 @@ public final class Cifar10 {
 
     static byte[] records(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
-            return records(in, Files.size(file), file.toString());
+            return records(in, Files.size(file), file.getFileName().toString());
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not read " + file, e);
+            throw new DataException("Could not read " + file.getFileName() + ": " + e, e);
         }
     }
 
     /** Reads {@code bytes} of records and checks that they look like CIFAR-10's. */
     static byte[] records(InputStream in, long bytes, String what) throws IOException {
         if (bytes % RECORD != 0 || bytes > Integer.MAX_VALUE) {
-            throw new IllegalStateException(what + " has " + bytes + " bytes, not a whole number of CIFAR-10 records ("
+            throw new DataException(what + " has " + bytes + " bytes, not a whole number of CIFAR-10 records ("
                     + RECORD + " bytes each): it is not a CIFAR-10 binary batch file");
         }
         byte[] data = new byte[(int) bytes];
         new DataInputStream(in).readFully(data);
         for (int i = 0; i < data.length; i += RECORD) {
             if ((data[i] & 0xFF) >= CLASSES.size()) {
-                throw new IllegalStateException(what + ": record " + i / RECORD + " has label " + (data[i] & 0xFF)
+                throw new DataException(what + ": record " + i / RECORD + " has label " + (data[i] & 0xFF)
                         + "; CIFAR-10 labels are 0-9, so this is not a CIFAR-10 binary batch file");
             }
         }
@@ -144,24 +145,22 @@ public final class Cifar10 {
         int count = 0;
         for (byte[] b : batches) for (int i = 0; i < b.length; i += RECORD) if (keep[b[i]]) count++;
         if (count == 0) return new Images(Nd4j.create(DataType.FLOAT, 0, PIXELS), new int[0], CLASSES, 3, SIDE, SIDE);
-        INDArray x = Nd4j.createUninitialized(DataType.FLOAT, count, PIXELS);
         int[] labels = new int[count];
-        int chunk = 1_000, row = 0, filled = 0;
-        float[] pixels = new float[chunk * PIXELS];
-        for (byte[] b : batches) {
-            for (int i = 0; i < b.length; i += RECORD) {
-                if (!keep[b[i]]) continue;
-                labels[row] = b[i];
-                int at = (row - filled) * PIXELS;
-                for (int j = 0; j < PIXELS; j++) pixels[at + j] = (b[i + 1 + j] & 0xFF) / 255f;
-                row++;
-                if (row - filled == chunk || row == count) {
-                    int m = row - filled;
-                    x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(filled, row), org.nd4j.linalg.indexing.NDArrayIndex.all())
-                            .assign(Nd4j.create(java.util.Arrays.copyOf(pixels, m * PIXELS), new long[] {m, PIXELS}, DataType.FLOAT));
-                    filled = row;
-                }
-            }
+        int[][] where = new int[count][];   // {batch, offset of the record}
+        int row = 0;
+        for (int bi = 0; bi < batches.size(); bi++) {
+            byte[] b = batches.get(bi);
+            for (int i = 0; i < b.length; i += RECORD) if (keep[b[i]]) { labels[row] = b[i]; where[row++] = new int[] {bi, i}; }
+        }
+        INDArray x;
+        try {
+            x = Rows.fill(count, PIXELS, (r, into, at) -> {
+                byte[] b = batches.get(where[r][0]);
+                int from = where[r][1] + 1;
+                for (int j = 0; j < PIXELS; j++) into[at + j] = (b[from + j] & 0xFF) / 255f;
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);   // the records are in memory: nothing here reads a file
         }
         return new Images(x, labels, CLASSES, 3, SIDE, SIDE);
     }

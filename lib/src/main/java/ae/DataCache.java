@@ -54,13 +54,6 @@ public final class DataCache {
         return fromSettings().get(file);
     }
 
-    /** Thrown when a file cannot be had, or its bytes are not the published ones. The message says how to fix it. */
-    public static final class DataException extends RuntimeException {
-        public DataException(String message) {
-            super(message);
-        }
-    }
-
     public Path get(DataFile file) {
         List<String> failures = new ArrayList<>();
         Path local = local(file, failures);

@@ -1,7 +1,6 @@
 package ae;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +30,7 @@ public record Iris(INDArray features, List<String> species, List<String> columns
 
     public static Iris load(Path csv) {
         if (!Files.isRegularFile(csv)) {
-            throw new IllegalStateException("Iris data not found at " + csv + ". It is committed as data/iris.csv in the "
+            throw new DataException("Iris data not found at " + csv + ". It is committed as data/iris.csv in the "
                     + "project; run the notebook from the project (or set AE_HOME to the project folder).");
         }
         try {
@@ -44,7 +43,7 @@ public record Iris(INDArray features, List<String> species, List<String> columns
                 if (line.isEmpty()) continue;
                 String[] cells = line.split(",");
                 if (cells.length != 5) {
-                    throw new IllegalStateException(csv + " line " + (i + 1) + " has " + cells.length + " cells, expected 5: " + line);
+                    throw new DataException(csv + " line " + (i + 1) + " has " + cells.length + " cells, expected 5: " + line);
                 }
                 float[] row = new float[4];
                 for (int j = 0; j < 4; j++) row[j] = Float.parseFloat(cells[j]);
@@ -54,7 +53,7 @@ public record Iris(INDArray features, List<String> species, List<String> columns
             INDArray x = Nd4j.create(rows.toArray(new float[0][])).castTo(DataType.FLOAT);
             return new Iris(x, List.copyOf(species), List.of(header).subList(0, 4));
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not read " + csv, e);
+            throw new DataException("Could not read " + csv + ": " + e, e);
         }
     }
 

@@ -10,10 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Kitten photos (the cats of Kaggle's Dogs vs. Cats, as the AutoEncatter tutorial uses them), squeezed to a small
@@ -42,22 +39,20 @@ public final class Kittens {
         if (size < 1) throw new IllegalArgumentException("the image size must be positive, not " + size);
         // One quiet cache: 2,000 "copied from the mirror" lines would bury the notebook; progress is printed here.
         DataCache cache = new DataCache(Settings.dataDir(), Settings.mirror(), new PrintStream(OutputStream.nullOutputStream()));
-        int plane = size * size, chunk = 100;
-        INDArray x = Nd4j.createUninitialized(DataType.FLOAT, count, 3 * plane);
-        float[] pixels = new float[chunk * 3 * plane];
-        long started = System.nanoTime(), lastReport = started;
-        for (int start = 0; start < count; start += chunk) {
-            int m = Math.min(chunk, count - start);
-            for (int k = 0; k < m; k++) {
-                Path photo = cache.get(Datasets.kitten(start + k));
-                planes(scaled(photo, size), pixels, k * 3 * plane);
-            }
-            x.get(NDArrayIndex.interval(start, start + m), NDArrayIndex.all())
-                    .assign(Nd4j.create(java.util.Arrays.copyOf(pixels, m * 3 * plane), new long[] {m, 3L * plane}, DataType.FLOAT));
-            if (System.nanoTime() - lastReport > PROGRESS_EVERY_NANOS && start + m < count) {
-                lastReport = System.nanoTime();
-                System.out.println("  kittens: " + (start + m) + " of " + count + " photos read");
-            }
+        int plane = size * size;
+        long started = System.nanoTime();
+        long[] lastReport = {started};
+        INDArray x;
+        try {
+            x = Rows.fill(count, 3 * plane, (i, into, at) -> {
+                planes(scaled(cache.get(Datasets.kitten(i)), size), into, at);
+                if (System.nanoTime() - lastReport[0] > PROGRESS_EVERY_NANOS && i + 1 < count) {
+                    lastReport[0] = System.nanoTime();
+                    System.out.println("  kittens: " + (i + 1) + " of " + count + " photos read");
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);   // scaled() reports unreadable photos as a DataException
         }
         System.out.printf("Kittens: %d photos as %dx%d RGB (%.1f s)%n", count, size, size, (System.nanoTime() - started) / 1e9);
         return new Images(x, new int[count], List.of("cat"), 3, size, size);
@@ -69,10 +64,11 @@ public final class Kittens {
         try {
             source = ImageIO.read(photo.toFile());
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not decode " + photo + " as a JPEG (delete it from the cache and run again)", e);
+            throw new DataException("Could not decode " + photo.getFileName() + " as a JPEG (delete it from the cache folder"
+                    + " and run again): " + e, e);
         }
         if (source == null) {
-            throw new IllegalStateException(photo + " is not an image Java can read; delete it from the cache and run again");
+            throw new DataException(photo.getFileName() + " is not an image Java can read; delete it from the cache folder and run again");
         }
         BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();

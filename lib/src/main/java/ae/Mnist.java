@@ -3,15 +3,11 @@ package ae;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * MNIST digits and Fashion-MNIST clothes, read from the publishers' original IDX files through the download cache.
@@ -81,30 +77,23 @@ public final class Mnist {
             int n = img.readInt(), rows = img.readInt(), cols = img.readInt();
             int nLabels = lab.readInt();
             if (n != nLabels) {
-                throw new IllegalStateException(imagesGz + " has " + n + " images but " + labelsGz + " has " + nLabels + " labels");
+                throw new DataException(imagesGz.getFileName() + " has " + n + " images but " + labelsGz + " has " + nLabels + " labels; delete both from the cache and run again");
             }
             int count = Math.min(n, Math.max(0, limit));
             int size = rows * cols;
-            // Straight into ND4J's (off-heap) array, 1,000 images at a time: no full-size copy on the Java heap.
-            INDArray x = Nd4j.createUninitialized(DataType.FLOAT, count, size);
-            int chunk = 1_000;
-            byte[] raw = new byte[chunk * size];
-            float[] pixels = new float[chunk * size];
-            for (int start = 0; start < count; start += chunk) {
-                int m = Math.min(chunk, count - start);
-                img.readFully(raw, 0, m * size);
-                for (int j = 0; j < m * size; j++) pixels[j] = (raw[j] & 0xFF) / 255f;
-                x.get(NDArrayIndex.interval(start, start + m), NDArrayIndex.all())
-                        .assign(Nd4j.create(java.util.Arrays.copyOf(pixels, m * size), new long[] {m, size}, DataType.FLOAT));
-            }
+            byte[] raw = new byte[size];
+            INDArray x = Rows.fill(count, size, (i, into, at) -> {
+                img.readFully(raw);
+                for (int j = 0; j < size; j++) into[at + j] = (raw[j] & 0xFF) / 255f;
+            });
             byte[] labelBytes = new byte[count];
             int[] labelIdx = new int[count];
             lab.readFully(labelBytes);
             for (int i = 0; i < count; i++) labelIdx[i] = labelBytes[i] & 0xFF;
             return new Images(x, labelIdx, classNames, 1, rows, cols);
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not read " + imagesGz + " / " + labelsGz
-                    + " (a damaged file? delete it from the cache and run again)", e);
+            throw new DataException("Could not read " + imagesGz.getFileName() + " / " + labelsGz.getFileName()
+                    + " (a damaged file? delete it from the cache folder and run again): " + e, e);
         }
     }
 
@@ -115,7 +104,8 @@ public final class Mnist {
     private static void expectMagic(DataInputStream in, int magic, Path file) throws IOException {
         int m = in.readInt();
         if (m != magic) {
-            throw new IllegalStateException(file + " is not an IDX file of the expected kind (magic " + m + ", expected " + magic + ")");
+            throw new DataException(file.getFileName() + " is not an IDX file of the expected kind (magic " + m + ", expected "
+                    + magic + "); delete it from the cache folder and run again");
         }
     }
 }

@@ -83,19 +83,19 @@ class Cifar10Test {
     @Test
     void anArchiveWithoutTheTestBatchIsAnErrorThatSaysWhatToDo() throws IOException {
         Path file = archive(false);
-        var e = assertThrows(IllegalStateException.class, () -> Cifar10.fromArchive(file));
+        var e = assertThrows(DataException.class, () -> Cifar10.fromArchive(file));
         assertTrue(e.getMessage().contains("test batch") && e.getMessage().contains("delete it"), e.getMessage());
     }
 
     @Test
     void aFileThatIsNotMadeOfRecordsIsRefused() throws IOException {
         Path bad = Files.write(tmp.resolve("x.bin"), new byte[Cifar10.RECORD + 5]);
-        var e = assertThrows(IllegalStateException.class, () -> Cifar10.records(bad));
+        var e = assertThrows(DataException.class, () -> Cifar10.records(bad));
         assertTrue(e.getMessage().contains("x.bin") && e.getMessage().contains("3073"), e.getMessage());
         byte[] wrongLabel = records(3);
         wrongLabel[0] = 12;
         Path labelled = Files.write(tmp.resolve("y.bin"), wrongLabel);
-        e = assertThrows(IllegalStateException.class, () -> Cifar10.records(labelled));
+        e = assertThrows(DataException.class, () -> Cifar10.records(labelled));
         assertTrue(e.getMessage().contains("label 12"), e.getMessage());
     }
 
@@ -141,7 +141,7 @@ class Cifar10Test {
                 "SHA-256", DataCache.checksum(some, "SHA-256"), -1);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         DataCache cache = new DataCache(tmp.resolve("cache"), tmp.resolve("empty-mirror").toString(), new PrintStream(log));
-        var e = assertThrows(DataCache.DataException.class, () -> Cifar10.load(cache, wholeFile,
+        var e = assertThrows(DataException.class, () -> Cifar10.load(cache, wholeFile,
                 file("subset", "train.bin", some), file("subset", "test.bin", some)));
         assertTrue(e.getMessage().contains("cifar/cifar-10-binary.tar.gz") && e.getMessage().contains("AE_DATA_MIRROR"), e.getMessage());
     }

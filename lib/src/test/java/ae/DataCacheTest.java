@@ -127,7 +127,7 @@ class DataCacheTest {
     @Test
     void aWrongChecksumIsAnErrorAndNothingIsKept() throws Exception {
         DataFile f = file(base + "/wrong/tiny.bin", base + "/good/tiny.bin");
-        var e = assertThrows(DataCache.DataException.class, () -> cache(null).get(f));
+        var e = assertThrows(DataException.class, () -> cache(null).get(f));
         String m = e.getMessage();
         assertTrue(m.contains("tiny/tiny.bin") && m.contains(f.checksum()) && m.contains("SHA-256 is "), m);
         assertTrue(m.contains("Nothing was kept"), m);
@@ -138,7 +138,7 @@ class DataCacheTest {
     @Test
     void aTruncatedFileIsAnErrorAndNothingIsKept() throws Exception {
         DataFile f = file(base + "/short/tiny.bin");
-        var e = assertThrows(DataCache.DataException.class, () -> cache(null).get(f));
+        var e = assertThrows(DataException.class, () -> cache(null).get(f));
         assertTrue(e.getMessage().contains("(truncated)"), e.getMessage());
         assertEquals(List.of(), filesInCache());
     }
@@ -156,7 +156,7 @@ class DataCacheTest {
     void aStalledDownloadTimesOutInsteadOfHanging() throws Exception {
         DataFile f = file(raw + "/stall/tiny.bin");
         long t0 = System.nanoTime();
-        var e = assertThrows(DataCache.DataException.class, () -> cache(null).get(f));
+        var e = assertThrows(DataException.class, () -> cache(null).get(f));
         assertTrue(e.getMessage().contains("/stall/tiny.bin: java.net.SocketTimeoutException"), e.getMessage());
         assertTrue(System.nanoTime() - t0 < 2_900_000_000L, "gave up before the server woke");
         assertEquals(List.of(), filesInCache());
@@ -165,7 +165,7 @@ class DataCacheTest {
     @Test
     void whenEverySourceFailsTheErrorListsThemAndSaysHowToFixIt() throws Exception {
         DataFile f = file(base + "/missing/tiny.bin", raw + "/cut/tiny.bin");
-        var e = assertThrows(DataCache.DataException.class, () -> cache(null).get(f));
+        var e = assertThrows(DataException.class, () -> cache(null).get(f));
         String m = e.getMessage();
         assertTrue(m.contains("HTTP 404") && m.contains("/cut/tiny.bin") && m.contains("AE_DATA_MIRROR"), m);
         assertEquals(List.of(), filesInCache());
@@ -193,7 +193,7 @@ class DataCacheTest {
         Path mirror = tmp.resolve("mirror");
         Files.createDirectories(mirror.resolve("tiny"));
         Files.write(mirror.resolve("tiny/tiny.bin"), java.util.Arrays.copyOf(CONTENT, 100));
-        var e = assertThrows(DataCache.DataException.class, () -> cache(mirror.toString()).get(file(base + "/good/tiny.bin")));
+        var e = assertThrows(DataException.class, () -> cache(mirror.toString()).get(file(base + "/good/tiny.bin")));
         assertTrue(e.getMessage().contains("mirror's copy") && e.getMessage().contains("truncated"), e.getMessage());
         assertEquals(List.of(), filesInCache());
     }
@@ -210,7 +210,7 @@ class DataCacheTest {
         Path cached = tmp.resolve("cache/tiny/tiny.bin");
         Files.createDirectories(cached.getParent());
         Files.write(cached, "not it".getBytes(StandardCharsets.UTF_8));
-        var e = assertThrows(DataCache.DataException.class, () -> cache(null).get(file(base + "/good/tiny.bin")));
+        var e = assertThrows(DataException.class, () -> cache(null).get(file(base + "/good/tiny.bin")));
         assertTrue(e.getMessage().contains("rm '" + cached + "'"), e.getMessage());
     }
 

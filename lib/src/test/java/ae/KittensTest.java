@@ -62,7 +62,7 @@ class KittensTest {
     @Test
     void aFileThatIsNoImageIsNamedInTheError() throws IOException {
         Path bad = Files.writeString(tmp.resolve("cat.7.jpg"), "<html>not found</html>");
-        var e = assertThrows(RuntimeException.class, () -> Kittens.scaled(bad, 48));
+        var e = assertThrows(DataException.class, () -> Kittens.scaled(bad, 48));
         assertTrue(e.getMessage().contains("cat.7.jpg") && e.getMessage().contains("delete it"), e.getMessage());
     }
 

@@ -53,7 +53,7 @@ class MnistTest {
     @Test
     void aFileOfTheWrongKindIsNamedInTheError() throws IOException {
         Path[] f = write(2, 2, 2);
-        var e = assertThrows(IllegalStateException.class, () -> Mnist.read(f[1], f[0], 10, Mnist.DIGITS));
+        var e = assertThrows(DataException.class, () -> Mnist.read(f[1], f[0], 10, Mnist.DIGITS));
         assertTrue(e.getMessage().contains("labels.gz") && e.getMessage().contains("2051"), e.getMessage());
     }
 }
