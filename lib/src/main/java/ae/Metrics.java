@@ -44,6 +44,39 @@ public final class Metrics {
         values.put(key, value);
     }
 
+    /**
+     * Records a model: its parameter count and the fingerprint of its whole configuration (layers, sizes,
+     * activations, initialisation, updater, loss; not the seed or the training counters), so that a test can check
+     * that {@code make bench} trains exactly the notebook's model. Stored as {@code models.<name>.params} and
+     * {@code models.<name>.config}.
+     */
+    @SuppressWarnings("unchecked")
+    public void model(String name, org.deeplearning4j.nn.multilayer.MultiLayerNetwork net) {
+        Map<String, Object> models = (Map<String, Object>) values.computeIfAbsent("model_configs", k -> new LinkedHashMap<String, Object>());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("params", net.numParams());
+        m.put("config", fingerprint(net));
+        models.put(name, m);
+    }
+
+    /** SHA-256 (first 16 hex digits) of the network's JSON configuration without its seed and training counters. */
+    public static String fingerprint(org.deeplearning4j.nn.multilayer.MultiLayerNetwork net) {
+        org.deeplearning4j.nn.conf.MultiLayerConfiguration c = net.getLayerWiseConfigurations().clone();
+        c.setIterationCount(0);
+        c.setEpochCount(0);
+        for (org.deeplearning4j.nn.conf.NeuralNetConfiguration layer : c.getConfs()) {
+            layer.setSeed(0);
+            layer.setIterationCount(0);
+            layer.setEpochCount(0);
+        }
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(c.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(hash).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public Object get(String key) {
         return values.get(key);
     }
@@ -51,7 +84,7 @@ public final class Metrics {
     /** Writes the JSON file (atomically) and says where. */
     public void save() {
         Path file = write();
-        System.out.println("Saved " + values.size() + " numbers (" + String.join(", ", values.keySet()) + ") to " + file);
+        System.out.println("Saved " + values.size() + " numbers (" + String.join(", ", values.keySet()) + ") to " + Settings.shown(file));
     }
 
     /** Where {@link #save} writes. */

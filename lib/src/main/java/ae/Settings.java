@@ -88,16 +88,54 @@ public final class Settings {
         return p.toAbsolutePath().normalize();
     }
 
-    /** One line that says how this run is configured; notebooks print it first. */
+    /** One line that says how this run is configured, with folders relative to the project (no machine paths). */
     public static String describe() {
         StringBuilder s = new StringBuilder("mode=").append(mode().name().toLowerCase(Locale.ROOT));
         for (String key : new String[] {"AE_EPOCHS", "AE_LIMIT"}) {
             String v = get(key);
             if (v != null && !v.isBlank()) s.append(' ').append(key).append('=').append(v.trim());
         }
-        s.append(" data=").append(dataDir());
-        if (mirror() != null) s.append(" mirror=").append(mirror());
+        s.append(" data=").append(shown(dataDir()));
+        if (mirror() != null) s.append(" mirror=").append(mirror().matches("(?i)https?://.*") ? mirror() : "(a folder, AE_DATA_MIRROR)");
         return s.toString();
+    }
+
+    /** A path as a reader should see it: relative to the project when inside it, else only its last name. */
+    public static String shown(Path path) {
+        Path p = path.toAbsolutePath().normalize(), home = home();
+        if (p.startsWith(home)) return home.relativize(p).toString().replace('\\', '/') + (p.equals(home) ? "." : "");
+        Path name = p.getFileName();
+        return "…/" + (name == null ? "" : name);
+    }
+
+    /**
+     * The first output of every notebook: which mode this is, what this run trains, and what the full run is.
+     *
+     * <pre>
+     *   Settings.banner(String.format("%,d images, %d epochs", limit, epochs),
+     *                   "60,000 images, 50 epochs per model: about 90 minutes on 2 cores");
+     * </pre>
+     *
+     * @param thisRun what this run trains, computed from the numbers the notebook will use
+     * @param fullRun the tutorial's full run and how long it takes on the course's reference machine
+     */
+    public static String banner(String thisRun, String fullRun) {
+        boolean overridden = (get("AE_EPOCHS") != null && !get("AE_EPOCHS").isBlank())
+                || (get("AE_LIMIT") != null && !get("AE_LIMIT").isBlank());
+        StringBuilder s = new StringBuilder();
+        if (fast()) {
+            s.append("FAST mode: this run trains on ").append(thisRun).append(".\n")
+             .append("The full run (the tutorial's): ").append(fullRun).append(".\n")
+             .append("Start it with AE_MODE=full (e.g. AE_MODE=full make lab); AE_EPOCHS and AE_LIMIT set epochs and samples.");
+        } else {
+            s.append("FULL mode: this run trains on ").append(thisRun).append(".\n")
+             .append("The tutorial's run: ").append(fullRun).append(".\n")
+             .append("For a quick look, AE_MODE=fast trains briefly on a small subset.");
+        }
+        if (overridden) s.append("\nSettings changed from the mode's defaults: ").append(describe()).append('.');
+        String text = s.toString();
+        System.out.println(text);
+        return text;
     }
 
     static String get(String key) {
