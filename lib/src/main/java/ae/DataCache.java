@@ -44,7 +44,7 @@ public final class DataCache {
         this.log = log;
     }
 
-    /** The cache the settings describe. */
+    /** The cache the settings describe; downloads say what they fetch (one line each) on standard output. */
     public static DataCache fromSettings() {
         return new DataCache(Settings.dataDir(), Settings.mirror(), System.out);
     }
@@ -123,8 +123,7 @@ public final class DataCache {
                 throw new DataException("The mirror's copy " + source + " is not the published " + file + ": " + c.problem()
                         + ". Replace it with the original file" + (file.urls().isEmpty() ? "." : ", or unset AE_DATA_MIRROR to download from " + file.urls().get(0) + "."));
             }
-            moveIntoPlace(tmp, target);
-            log.println("Copied " + file + " from the mirror " + source.getParent().getParent() + " into " + dir);
+            moveIntoPlace(tmp, target);   // quietly: a mirror is as local as the cache (and its path is the machine's)
         } catch (IOException e) {
             throw new DataException("Could not copy " + source + " into the cache " + target.getParent() + ": " + e
                     + ". Check that the folder is writable, or set AE_DATA to another folder.");
@@ -148,8 +147,14 @@ public final class DataCache {
             }
             long length = connection.getContentLengthLong();
             long total = length >= 0 ? length : file.bytes();
-            log.println("Downloading " + file + " from " + url + " (" + megabytes(total) + ")");
-            long got = copyWithProgress(connection.getInputStream(), tmp, file, total);
+            // one line per download, without paths: "Downloading mnist/x.gz (9.9 MB) from host ... 40% ... done"
+            log.print("Downloading " + file + " (" + megabytes(total) + ") from " + URI.create(url).getHost() + " ...");
+            long got;
+            try {
+                got = copyWithProgress(connection.getInputStream(), tmp, total);
+            } finally {
+                log.println();
+            }
             if (length >= 0 && got != length) {
                 failures.add(url + ": the connection closed after " + got + " of " + length + " bytes");
                 return false;
@@ -161,7 +166,6 @@ public final class DataCache {
                         + " cut short or the server sent another file; run again, or fetch the file by hand into " + target + ".");
             }
             moveIntoPlace(tmp, target);
-            log.println("Saved " + file + " to " + target);
             return true;
         } catch (DataException e) {
             throw e;
@@ -190,7 +194,8 @@ public final class DataCache {
         throw new IOException("more than " + MAX_REDIRECTS + " redirects");
     }
 
-    private long copyWithProgress(InputStream body, Path tmp, DataFile file, long total) throws IOException {
+    /** Copies a download, adding " 40%" (or " 12.0 MB") to the current line every few seconds and " done" at the end. */
+    private long copyWithProgress(InputStream body, Path tmp, long total) throws IOException {
         long got = 0;
         long lastReport = System.nanoTime();
         byte[] buffer = new byte[1 << 16];
@@ -200,11 +205,11 @@ public final class DataCache {
                 got += n;
                 if (System.nanoTime() - lastReport > PROGRESS_EVERY_NANOS) {
                     lastReport = System.nanoTime();
-                    String pct = total > 0 ? String.format(Locale.ROOT, " (%d%%)", 100 * got / total) : "";
-                    log.println("  " + file.name() + ": " + megabytes(got) + pct);
+                    log.print(total > 0 ? String.format(Locale.ROOT, " %d%%", 100 * got / total) : " " + megabytes(got));
                 }
             }
         }
+        log.print(" done");
         return got;
     }
 

@@ -9,7 +9,9 @@ import java.util.UUID;
  * Talks to the Java kernel the notebook runs in, so that the helper jar can show pictures and update them in
  * place. Notebooks never see this: they call {@link Show} and {@link LossChart}. Supported kernels are found by
  * reflection (no compile-time dependency): rapaio-jupyter-kernel and IJava. Anywhere else (plain JShell, unit
- * tests) outputs fall back to one line of text each.
+ * tests) outputs fall back to one line of text each. When a known kernel runs but its display API differs (a kernel
+ * upgrade), outputs fall back to text too, and that is said once on standard error: charts must never turn into
+ * text silently ({@link Metrics} records {@code "display": "text"}, which the notebook tests refuse).
  */
 abstract class JupyterKernel {
 
@@ -41,20 +43,70 @@ abstract class JupyterKernel {
                 JupyterKernel.class.getClassLoader(), ClassLoader.getSystemClassLoader()}) {
             if (loader == null) continue;
             try {
-                Object kernel = Class.forName("org.rapaio.jupyter.kernel.MainApp", true, loader).getField("kernel").get(null);
-                if (kernel != null) return new Rapaio(kernel, loader);
-            } catch (ReflectiveOperationException | LinkageError ignored) {
-                // not rapaio
-            }
-            try {
-                Object kernel = Class.forName("io.github.spencerpark.ijava.IJava", true, loader)
-                        .getMethod("getKernelInstance").invoke(null);
-                if (kernel != null) return new IJava(kernel, loader);
-            } catch (ReflectiveOperationException | LinkageError ignored) {
-                // not IJava
+                Object kernel = running(loader, "org.rapaio.jupyter.kernel.MainApp", c -> c.getField("kernel").get(null));
+                if (kernel != null) return adapt(RAPAIO, () -> new Rapaio(kernel, loader), System.err);
+                Object ijava = running(loader, "io.github.spencerpark.ijava.IJava", c -> c.getMethod("getKernelInstance").invoke(null));
+                if (ijava != null) return adapt(IJAVA, () -> new IJava(ijava, loader), System.err);
+            } catch (Mismatch e) {
+                return mismatch(e.kernel, e.getCause(), System.err);
             }
         }
-        return new Text();
+        return new Text(null);
+    }
+
+    static final String RAPAIO = "rapaio-jupyter-kernel", IJAVA = "IJava";
+
+    interface Lookup {
+        Object get(Class<?> main) throws ReflectiveOperationException;
+    }
+
+    interface Adapter {
+        JupyterKernel create() throws ReflectiveOperationException;
+    }
+
+    /** A known kernel's class was found, but not the way to reach its running instance. */
+    private static final class Mismatch extends Exception {
+        final String kernel;
+
+        Mismatch(String kernel, Throwable cause) {
+            super(cause);
+            this.kernel = kernel;
+        }
+    }
+
+    /**
+     * The running kernel instance behind a known kernel's main class, or null when that class is not there or no
+     * kernel of it runs in this JVM.
+     */
+    private static Object running(ClassLoader loader, String mainClass, Lookup lookup) throws Mismatch {
+        Class<?> main;
+        try {
+            main = Class.forName(mainClass, true, loader);
+        } catch (ClassNotFoundException | LinkageError notThisKernel) {
+            return null;
+        }
+        try {
+            return lookup.get(main);
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            throw new Mismatch(mainClass.contains("rapaio") ? RAPAIO : IJAVA, e);
+        }
+    }
+
+    /** The adapter for a kernel that runs here, or (saying so on {@code err}) text only if its display API differs. */
+    static JupyterKernel adapt(String kernel, Adapter adapter, java.io.PrintStream err) {
+        try {
+            return adapter.create();
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return mismatch(kernel, e, err);
+        }
+    }
+
+    private static JupyterKernel mismatch(String kernel, Throwable why, java.io.PrintStream err) {
+        String problem = "this notebook runs in " + kernel + ", but its display API is not the one the helper jar knows ("
+                + why + "): charts, pictures and tables are shown as text only. Install the kernel version the course"
+                + " pins (make setup), or adapt ae.JupyterKernel to this version.";
+        err.println("ae.Show: " + problem);
+        return new Text(problem);
     }
 
     /** rapaio-jupyter-kernel: {@code MainApp.kernel.display(DisplayData)} and {@code updateDisplay(DisplayData)}. */
@@ -106,7 +158,7 @@ abstract class JupyterKernel {
 
         @Override
         String name() {
-            return "rapaio-jupyter-kernel";
+            return RAPAIO;
         }
     }
 
@@ -160,12 +212,23 @@ abstract class JupyterKernel {
 
         @Override
         String name() {
-            return "IJava";
+            return IJAVA;
         }
     }
 
-    /** No Jupyter kernel: print each output's text form on its own line. */
+    /** No Jupyter kernel (or one whose display API is unknown): print each output's text form on its own line. */
     static class Text extends JupyterKernel {
+        /** Why a known kernel is shown as text, or null when there is no kernel (plain JShell, unit tests). */
+        final String problem;
+
+        Text() {
+            this(null);
+        }
+
+        Text(String problem) {
+            this.problem = problem;
+        }
+
         @Override
         String display(Map<String, String> bundle) {
             System.out.println(bundle.getOrDefault("text/plain", "[output]"));
@@ -184,7 +247,7 @@ abstract class JupyterKernel {
 
         @Override
         String name() {
-            return "none (text only)";
+            return problem == null ? "none (text only)" : "display API not recognised (text only): " + problem;
         }
     }
 

@@ -19,7 +19,8 @@ import java.util.Map;
  *   metrics.put("rmse", rmse);
  *   metrics.save();
  * </pre>
- * The file also records the mode, the settings and the wall seconds since {@code start}.
+ * The file also records the mode, the wall seconds since {@code start}, the kernel and whether it showed pictures
+ * ({@code "display": "rich"}) or only text ({@code "text"}).
  */
 public final class Metrics {
 
@@ -95,6 +96,7 @@ public final class Metrics {
     Path write() {
         values.put("seconds", Math.round((System.nanoTime() - started) / 1e7) / 100.0);
         values.put("kernel", Show.kernel());
+        values.put("display", JupyterKernel.current().rich() ? "rich" : "text");   // "text": charts became text (tests refuse it)
         Path dir = Settings.metricsDir();
         Path file = path();
         try {

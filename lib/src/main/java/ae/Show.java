@@ -60,9 +60,12 @@ public final class Show {
         JupyterKernel.current().display(pngBundle(image, caption));
     }
 
-    /** Shows a Tablesaw table as an HTML table (plain text where HTML is not shown). */
+    /**
+     * Shows a Tablesaw table as an HTML table (plain text where HTML is not shown). Both forms show every number
+     * rounded to {@value #SIGNIFICANT} significant digits (see {@link #cell}).
+     */
     public static void table(Table table) {
-        JupyterKernel.current().display(JupyterKernel.bundle(table.print(), "text/html", html(table)));
+        JupyterKernel.current().display(JupyterKernel.bundle(text(table), "text/html", html(table)));
     }
 
     /** Shows {@code text} in an output that can be redrawn later with {@link Output#update}. */
@@ -114,16 +117,62 @@ public final class Show {
         return s.append("</tbody></table>").toString();
     }
 
-    /** A table cell as a reader wants it: floats as written (5.1, not 5.099999904632568), doubles to 6 digits. */
+    /** Significant digits a table shows of a number with a fraction (whole numbers are shown whole). */
+    static final int SIGNIFICANT = 4;
+
+    /** The plain-text form of a table: its name, then aligned columns (numbers to the right), cells as in {@link #cell}. */
+    static String text(Table table) {
+        int columns = table.columnCount(), rows = table.rowCount();
+        String[][] cells = new String[rows + 1][columns];
+        int[] width = new int[columns];
+        boolean[] numeric = new boolean[columns];
+        for (int c = 0; c < columns; c++) {
+            cells[0][c] = table.column(c).name();
+            numeric[c] = rows > 0;
+            for (int r = 0; r < rows; r++) {
+                Object v = table.column(c).get(r);
+                cells[r + 1][c] = cell(v);
+                numeric[c] &= v == null || v instanceof Number;
+            }
+            for (String[] row : cells) width[c] = Math.max(width[c], row[c].length());
+        }
+        StringBuilder s = new StringBuilder();
+        if (table.name() != null && !table.name().isBlank()) s.append(table.name()).append('\n');
+        for (int r = 0; r <= rows; r++) {
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < columns; c++) {
+                if (c > 0) line.append(" | ");
+                String pad = " ".repeat(width[c] - cells[r][c].length());
+                line.append(numeric[c] ? pad + cells[r][c] : cells[r][c] + pad);
+            }
+            s.append(line.toString().stripTrailing()).append('\n');
+            if (r == 0) {
+                for (int c = 0; c < columns; c++) s.append(c > 0 ? "-+-" : "").append("-".repeat(width[c]));
+                s.append('\n');
+            }
+        }
+        return s.toString();
+    }
+
+    /**
+     * A table cell as a reader wants it: a number with a fraction to {@value #SIGNIFICANT} significant digits (5.1,
+     * not 5.099999904632568; 0.04197, not 0.04197329009779787), with at least one decimal (22.0 beside 4.5), and a
+     * whole number in full (50992, 1234.6 → 1235).
+     */
     static String cell(Object v) {
         if (v == null) return "";
-        if (v instanceof Float f) return Float.toString(f);
-        if (v instanceof Double d) {
-            if (d.isNaN() || d.isInfinite()) return d.toString();
-            String t = new java.math.BigDecimal(d).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
-            return t.contains(".") ? t : t + ".0";   // 22.0 beside 4.5, not 22
-        }
+        if (v instanceof Float f) return f.isNaN() || f.isInfinite() ? f.toString() : round(new java.math.BigDecimal(Float.toString(f)));
+        if (v instanceof Double d) return d.isNaN() || d.isInfinite() ? d.toString() : round(new java.math.BigDecimal(d));
         return String.valueOf(v);
+    }
+
+    private static String round(java.math.BigDecimal d) {
+        int wholeDigits = d.signum() == 0 ? 1 : d.precision() - d.scale();   // digits before the point (may be <= 0)
+        java.math.BigDecimal r = wholeDigits >= SIGNIFICANT
+                ? d.setScale(0, java.math.RoundingMode.HALF_EVEN)
+                : d.round(new java.math.MathContext(SIGNIFICANT, java.math.RoundingMode.HALF_EVEN));
+        String t = r.stripTrailingZeros().toPlainString();
+        return t.contains(".") || wholeDigits >= SIGNIFICANT ? t : t + ".0";
     }
 
     private static String escape(String s) {

@@ -117,7 +117,11 @@ class DataCacheTest {
         assertEquals(tmp.resolve("cache/tiny/tiny.bin"), p);
         assertArrayEquals(CONTENT, Files.readAllBytes(p));
         assertEquals(List.of(p), filesInCache(), "only the verified file is left in the cache");
-        assertTrue(log.toString().contains("Downloading tiny/tiny.bin"), log.toString());
+        // one line, no path of the machine: "Downloading tiny/tiny.bin (0.0 MB) from 127.0.0.1 ... done"
+        String said = log.toString(StandardCharsets.UTF_8);
+        assertTrue(said.startsWith("Downloading tiny/tiny.bin (") && said.endsWith(" done" + System.lineSeparator()), said);
+        assertEquals(1, said.lines().count(), said);
+        assertFalse(said.contains(tmp.toString()), said);
 
         server.stop(0); // no network needed the second time
         assertEquals(p, cache(null).get(f));
@@ -179,6 +183,7 @@ class DataCacheTest {
         Path p = cache(mirror.toString()).get(file(base + "/good/tiny.bin"));
         assertArrayEquals(CONTENT, Files.readAllBytes(p));
         assertEquals(0, requests.get());
+        assertEquals("", log.toString(StandardCharsets.UTF_8), "a copy from the mirror folder is quiet");
     }
 
     @Test

@@ -74,17 +74,6 @@ class LossChartTest {
     }
 
     @Test
-    void tablesShowNumbersTheWayTheyWereWritten() {
-        var t = tech.tablesaw.api.Table.create("flowers").addColumns(
-                tech.tablesaw.api.FloatColumn.create("cm", new float[] {5.1f}),
-                tech.tablesaw.api.DoubleColumn.create("rmse", new double[] {0.30607381657087307}),
-                tech.tablesaw.api.DoubleColumn.create("s", new double[] {22.0}),
-                tech.tablesaw.api.StringColumn.create("species", "a<b"));
-        assertEquals("<table><caption>flowers</caption><thead><tr><th>cm</th><th>rmse</th><th>s</th><th>species</th></tr></thead>"
-                + "<tbody><tr><td>5.1</td><td>0.306074</td><td>22.0</td><td>a&lt;b</td></tr></tbody></table>", Show.html(t));
-    }
-
-    @Test
     void lastOfAnUnknownSeriesSaysWhichExist() {
         JupyterKernel.use(new JupyterKernel.Text());
         LossChart c = LossChart.live("t", "loss", 1);
