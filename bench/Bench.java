@@ -21,12 +21,17 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  *   java -cp <helper jar and its libraries> bench/Bench.java peak
  *   java -cp ... bench/Bench.java <model> <seconds>
+ *   java -cp ... bench/Bench.java fingerprints
  *
  * Each model is the one its notebook builds (same layers, settings and batch size; keep them in step) and trains
  * on the notebook's real data, shuffled, for a few warm-up steps and then for about <seconds>. Chapters 2 and 5 have
  * no notebook yet: their models follow the tutorials (see cifarHorses and kittens) and their loaders are the helper
  * jar's Cifar10 and Kittens; when the notebooks come, these models follow them. One JSON line goes to
- * standard output. "peak" measures this machine's single-precision matrix multiply (ND4J mmul, 2048 x 2048).
+ * standard output, with the model's configuration fingerprint ({@code ae.Metrics.fingerprint}: the whole network
+ * configuration but its seed). "peak" measures this machine's single-precision matrix multiply (ND4J mmul, 2048 x
+ * 2048). "fingerprints" builds every model without data or training and prints one JSON line, model ->
+ * {chapter, params, config}: tests/test_bench.py compares it with what each notebook records through
+ * {@code metrics.model("<model>", net)}, so a model that differs from its notebook's fails the tests.
  */
 public class Bench {
 
@@ -37,9 +42,13 @@ public class Bench {
     static final long SEED = 42;
 
     public static void main(String[] args) {
-        if (args.length == 0) throw new IllegalArgumentException("usage: Bench.java peak | Bench.java <model> [seconds]; models: " + MODELS);
+        if (args.length == 0) throw new IllegalArgumentException("usage: Bench.java peak | fingerprints | <model> [seconds]; models: " + MODELS);
         if (args[0].equals("peak")) {
             peak();
+            return;
+        }
+        if (args[0].equals("fingerprints")) {
+            fingerprints();
             return;
         }
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 20;
@@ -79,6 +88,36 @@ public class Bench {
             }
             default -> throw new IllegalArgumentException("unknown model '" + name + "'; models: " + MODELS);
         };
+    }
+
+    /** Each model's network, built as {@link #model} builds it (without its data), and the chapter it comes from. */
+    static MultiLayerNetwork net(String name) {
+        return switch (name) {
+            case "cifar-horses" -> cifarHorses();
+            case "fashion-dense" -> fashionDense();
+            case "fashion-conv" -> fashionConv();
+            case "mnist-denoising" -> denoising();
+            case "kittens" -> kittens();
+            default -> throw new IllegalArgumentException("unknown model '" + name + "'; models: " + MODELS);
+        };
+    }
+
+    static final Map<String, String> CHAPTERS = Map.of("cifar-horses", "02", "fashion-dense", "03", "fashion-conv", "03",
+            "mnist-denoising", "04", "kittens", "05");
+
+    /** One JSON line: every model's chapter, parameter count and configuration fingerprint, without training. */
+    static void fingerprints() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String name : MODELS) {
+            MultiLayerNetwork net = net(name);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("chapter", CHAPTERS.get(name));
+            m.put("params", net.numParams());
+            m.put("config", Metrics.fingerprint(net));
+            out.put(name, m);
+            net.close();
+        }
+        System.out.println(Metrics.toJson(out));
     }
 
     static MultiLayerNetwork init(MultiLayerConfiguration conf) {
@@ -252,6 +291,7 @@ public class Bench {
         out.put("framework", "DL4J 1.0.0-M2.1");
         out.put("batch", m.batch());
         out.put("params", m.net().numParams());
+        out.put("config", Metrics.fingerprint(m.net()));   // the notebook's metrics.model(name, net) must record the same
         out.put("epoch_samples", m.epochSamples());
         out.put("timed_steps", steps);
         out.put("timed_seconds", time);

@@ -6,7 +6,9 @@ Jupyter kernel's own flags, classpath and thread settings, then the same model i
 warm-up. It measures this machine's single-precision matrix-multiply peak in the same run, the peak resident memory
 of every process, and how long the Java kernel takes to start and answer its first DL4J cell.
 
-Writes target/bench/<model>.json, target/bench/summary.json and target/bench/summary.md (the README's table).
+Writes target/bench/<model>.json, target/bench/summary.json and target/bench/summary.md (the README's table); each
+model's configuration fingerprint (Bench.java, ae.Metrics.fingerprint) is printed and saved with it.
+`bench.py fingerprints` prints only those (model -> chapter, params, config), without data or training.
 Settings: BENCH_SECONDS, BENCH_MODELS (comma-separated), BENCH_KERAS=0 (DL4J only), BENCH_OUT (another folder).
 A benchmark, not a test: it asserts nothing about speed.
 """
@@ -22,12 +24,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from kernel_archive import launch_index  # noqa: E402
+import kernelspec  # scripts/ is on sys.path: this script's own folder
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(os.environ.get("BENCH_OUT", ROOT / "target" / "bench"))
-KERNELSPEC = ROOT / "target" / "jupyter" / "kernels" / "java" / "kernel.json"
 MODELS = ["cifar-horses", "fashion-dense", "fashion-conv", "mnist-denoising", "kittens"]
 KERAS_VENV = ROOT / ".venv-bench"
 
@@ -44,15 +44,16 @@ def measured(cmd: list[str], env: dict, cwd: Path = ROOT) -> tuple[dict, float]:
     return json.loads(lines[-1]), usage.ru_maxrss / 1024
 
 
-def kernel_setup() -> tuple[list[str], str, dict]:
-    """java, its flags and the classpath of the project's Jupyter kernel (one source of truth: scripts/setup.sh)."""
-    if not KERNELSPEC.is_file():
-        raise SystemExit(f"no kernelspec at {KERNELSPEC}: run `make setup` first")
-    spec = json.loads(KERNELSPEC.read_text())
-    argv, env = spec["argv"], spec.get("env", {})
-    jvm = argv[: launch_index(argv)]
-    classpath = env.get("RJK_CLASSPATH", "").replace(";", os.pathsep) or env.get("IJAVA_CLASSPATH", "")
-    return jvm, classpath, {k: v for k, v in env.items() if not k.endswith("CLASSPATH")}
+def java_command() -> tuple[list[str], dict]:
+    """`java ... bench/Bench.java` with the Jupyter kernel's flags, classpath and environment."""
+    jvm, classpath, kernel_env = kernelspec.read()
+    return jvm + ["-cp", classpath, str(ROOT / "bench" / "Bench.java")], {**os.environ, **kernel_env}
+
+
+def fingerprints() -> dict:
+    """Every bench model's chapter, parameter count and configuration fingerprint (built, not trained)."""
+    java, env = java_command()
+    return measured(java + ["fingerprints"], env)[0]
 
 
 def keras_python() -> Path | None:
@@ -83,7 +84,6 @@ def kernel_start_seconds(starts: int = 4) -> list[float]:
     """Seconds from starting the Java kernel to the answer of a first DL4J cell, for a few starts in a row (the
     first one reads everything from disk; the later ones are what a reader sees after the first run). The kernel is
     started as `make lab` starts it: by the patient kernel manager, with the kernelspec's start-up archive."""
-    sys.path.insert(0, str(ROOT / "scripts"))
     from run_notebooks import use_project_kernelspec
     from patient_kernel import run_one_cell
 
@@ -105,9 +105,8 @@ def main() -> int:
     seconds = float(os.environ.get("BENCH_SECONDS", "20"))
     models = [m for m in os.environ.get("BENCH_MODELS", ",".join(MODELS)).split(",") if m]
     OUT.mkdir(parents=True, exist_ok=True)
-    jvm, classpath, kernel_env = kernel_setup()
-    env = {**os.environ, **kernel_env}
-    java = jvm + ["-cp", classpath, str(ROOT / "bench" / "Bench.java")]
+    java, env = java_command()
+    jvm = java[: java.index("-cp")]
 
     peak, _ = measured(java + ["peak"], env)
     peak_all, _ = measured(java + ["peak"], {**env, "OMP_NUM_THREADS": str(os.cpu_count())})
@@ -124,7 +123,8 @@ def main() -> int:
         used = peak_all if dl4j.get("blas_threads", 1) > 1 else peak
         dl4j["percent_of_sgemm_peak"] = 100 * dl4j["gflops"] / used["sgemm_gflops"]
         result = {"model": model, "dl4j": dl4j, **info}
-        line = f"{model:16s} DL4J {dl4j['seconds_per_epoch']:7.1f} s/epoch  {dl4j['gflops']:5.1f} GFLOP/s  {rss:6.0f} MB"
+        line = (f"{model:16s} config {dl4j['config']}  DL4J {dl4j['seconds_per_epoch']:7.1f} s/epoch  "
+                f"{dl4j['gflops']:5.1f} GFLOP/s  {rss:6.0f} MB")
         if python:
             keras, krss = measured([str(python), str(ROOT / "bench" / "keras_bench.py"), model, str(seconds), dl4j["data_dir"]], os.environ)
             keras["peak_rss_mb"] = round(krss, 1)
@@ -173,4 +173,7 @@ def markdown(s: dict) -> str:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["fingerprints"]:
+        print(json.dumps(fingerprints(), indent=1))
+        sys.exit(0)
     sys.exit(main())

@@ -26,6 +26,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from kernelspec import launch_index  # noqa: E402,F401  (also kernel_archive.launch_index, as before)
 from patient_kernel import run_one_cell  # noqa: E402
 
 WARM_UP = """
@@ -53,10 +54,6 @@ FLAG = "-XX:SharedArchiveFile="
 ATTEMPTS = 3
 READY_SECONDS = 45  # a kernel that answers answers within ~5 s, even on a busy machine
 
-
-def launch_index(argv: list[str]) -> int:
-    """Where the JVM's options end in a kernel's argv: at -jar KERNEL.jar (IJava) or -cp CLASSPATH MAIN (rapaio)."""
-    return min(argv.index(a) for a in ("-jar", "-cp") if a in argv)
 
 
 def stamp(spec: dict) -> str:

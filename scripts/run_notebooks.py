@@ -8,7 +8,9 @@ with the kernelspec named `java` found on JUPYTER_PATH (the project's own, targe
 kernelspec of yours named `java` earlier on JUPYTER_PATH takes its place). Settings (AE_MODE, AE_EPOCHS, ...) are
 passed to the kernel through the environment. The executed copy goes to target/notebooks/<name>.ipynb (also when
 a cell fails, to show where) and the notebook writes its metrics to target/metrics/<stem>.json. A notebook fails
-if any cell raises an error or if it writes no metrics. The exit status is 1 if any notebook failed.
+if any cell raises an error, if it writes no metrics, or if its saved outputs are not what a reader should see
+(output_problems: output on stderr, logger lines, absolute paths of this machine, no picture, or a kernel whose
+display API was not recognised). The exit status is 1 if any notebook failed.
 """
 from __future__ import annotations
 
@@ -18,7 +20,9 @@ import dataclasses
 import fnmatch
 import json
 import os
+import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -62,6 +66,81 @@ class Result:
     @property
     def stem(self) -> str:
         return self.notebook.stem
+
+
+# --- what a reader must not see in a saved output ---------------------------------------------------------------------
+
+# Lines that loggers and chatty libraries write: time stamps, levels, logger names.
+LOG_LINE = re.compile(r"""^[ \t]*(?:
+      \d\d:\d\d:\d\d                                      # logback / log4j: "12:30:01.123 [main] INFO ..."
+    | \[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d                      # dated lines (java.util.logging, rapaio's own log)
+    | \[[\w.-]+\][ \t]+(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR)\b   # "[main] INFO org.nd4j..."
+    | \[?(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|SEVERE)\]?(?:[ \t]+[\w.$]+[ \t]+-|:)   # slf4j-simple "[WARN] X - ...", "WARNING: ..."
+    | SLF4J:                                                 # SLF4J's own complaints
+    | Added[ ]differentiated[ ]op                            # SameDiff's println while it derives gradients (use ae.Quiet)
+    )""", re.M | re.X)
+# A logger name of the libraries next to a level, anywhere in a line ("o.n.l.f.Nd4jBackend - INFO ...").
+LOGGER = re.compile(r"(?:\bo\.[a-z]\.[\w.$]*|\borg\.(?:nd4j|deeplearning4j|bytedeco|rapaio|datavec)[\w.$]*)\b.*\b(?:TRACE|DEBUG|INFO|WARN)\b"
+                    r"|\b(?:TRACE|DEBUG|INFO|WARN)\b.*(?:\bo\.[a-z]\.[\w.$]*|\borg\.(?:nd4j|deeplearning4j|bytedeco|rapaio|datavec)\.)")
+# Absolute paths: the usual top folders of a machine (not inside a URL or a relative path), and Windows drives.
+ABSOLUTE = re.compile(r"(?<![\w.~/:-])/(?:tmp|work|root|home|Users|var|opt|usr|mnt|srv|private|etc)(?=/|\b)|(?<![\w])[A-Za-z]:\\[\w.]")
+TEXT_MIMES = ("text/plain", "text/html", "text/markdown", "text/latex", "application/json")
+
+
+def machine_paths() -> list[str]:
+    """Folders of this machine that must not appear in an output: the project, the home and temp folders, the data
+    cache and mirror, the metrics folder."""
+    paths = {str(ROOT), os.path.expanduser("~"), tempfile.gettempdir()}
+    for key in ("AE_DATA", "AE_DATA_MIRROR", "AE_METRICS_DIR", "JAVA_HOME"):
+        value = os.environ.get(key, "")
+        if value.startswith(("/", "\\")) or re.match(r"[A-Za-z]:\\", value):
+            paths.add(os.path.abspath(value))
+    return sorted((p for p in paths if len(p) > 1), key=len, reverse=True)
+
+
+def output_problems(nb, metrics: dict | None) -> list[str]:
+    """What a reader should not see in an executed notebook (nbformat node or plain dict), one line each: any output
+    on stderr, logger lines, absolute paths of this machine in any text output; no picture (image/png) at all; and
+    metrics saying the kernel's display was not recognised (charts shown as text). Empty when all is well."""
+    problems: list[str] = []
+    paths = machine_paths()
+    images = 0
+    code_cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    for n, cell in enumerate(code_cells, 1):
+        for out in cell.get("outputs", []):
+            texts: list[tuple[str, str]] = []
+            if out["output_type"] == "stream":
+                text = "".join(out["text"]) if isinstance(out["text"], list) else out["text"]
+                if out["name"] == "stderr":
+                    problems.append(f"code cell {n}: output on stderr: {text.strip().splitlines()[0][:200] if text.strip() else repr(text)}")
+                texts.append((out["name"], text))
+            elif out["output_type"] in ("display_data", "execute_result", "update_display_data"):
+                data = out.get("data", {})
+                images += "image/png" in data
+                for mime in TEXT_MIMES:
+                    if mime in data:
+                        value = data[mime]
+                        value = "".join(value) if isinstance(value, list) else value if isinstance(value, str) else json.dumps(value)
+                        texts.append((mime, value))
+            for where, text in texts:
+                for pattern, what in ((LOG_LINE, "a log line"), (LOGGER, "a log line")):
+                    m = pattern.search(text)
+                    if m:
+                        line = text[text.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0]
+                        problems.append(f"code cell {n}: {what} in {where}: {line.strip()[:200]}")
+                        break
+                found = [p for p in paths if p in text]
+                m = ABSOLUTE.search(text)
+                if found or m:
+                    at = text.find(found[0]) if found else m.start()
+                    line = text[text.rfind("\n", 0, at) + 1:].split("\n", 1)[0]
+                    problems.append(f"code cell {n}: an absolute path of this machine in {where}: {line.strip()[:200]}")
+    if images == 0:
+        problems.append("no picture (image/png output) at all: every chapter draws charts; were they shown as text?")
+    if metrics is not None and metrics.get("display") != "rich":
+        problems.append(f"the helper jar did not recognise the kernel's display API (metrics: kernel {metrics.get('kernel')!r}, "
+                        f"display {metrics.get('display')!r}): charts and pictures were shown as text")
+    return problems
 
 
 def metrics_path(stem: str) -> Path:
@@ -157,7 +236,17 @@ def run(notebook: Path, timeout: int | None = None, quiet: bool = False) -> Resu
                 metrics.write_text(json.dumps(data, indent=2) + "\n")
         else:
             error = f"the notebook ran but wrote no metrics to {metrics} (it must end with metrics.save())"
+    if not error:
+        problems = output_problems(nb, data)
+        if problems:
+            error = (f"the notebook ran, but its outputs are not what a reader should see (executed copy: "
+                     f"{shown(OUT / notebook.name)}):\n  " + "\n  ".join(problems))
     return Result(notebook, not error, seconds, error, data)
+
+
+def shown(path: Path) -> str:
+    """A path relative to the project when inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def main() -> int:
@@ -172,8 +261,8 @@ def main() -> int:
     print()
     for r in results:
         status = "ok  " if r.ok else "FAIL"
-        print(f"{status} {r.notebook.name:32s} {r.seconds:8.1f} s   executed copy: {(OUT / r.notebook.name).relative_to(ROOT)}"
-              + (f"   metrics: {metrics_path(r.stem).relative_to(ROOT) if metrics_path(r.stem).is_relative_to(ROOT) else metrics_path(r.stem)}" if r.ok else ""))
+        print(f"{status} {r.notebook.name:32s} {r.seconds:8.1f} s   executed copy: {shown(OUT / r.notebook.name)}"
+              + (f"   metrics: {shown(metrics_path(r.stem))}" if r.ok else ""))
         if r.error:
             print("     " + r.error.strip().replace("\n", "\n     ")[-4000:])
     failed = sum(not r.ok for r in results)

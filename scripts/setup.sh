@@ -150,29 +150,10 @@ case "$KERNEL" in
   *) die "KERNEL='$KERNEL': use rapaio (default) or ijava." ;;
 esac
 
-mkdir -p "$SPEC_DIR"
-"$VENV/bin/python" - "$SPEC_DIR/kernel.json.base" "$JAVA_BIN" "$DISPLAY_NAME" "$JVM_NATIVES" "AE_HOME=$ROOT" "OMP_NUM_THREADS=$OMP_THREADS" "${KERNEL_ENV[@]}" -- "${LAUNCH[@]}" <<'PY'
-import json, sys
-out, java, name, natives, *rest = sys.argv[1:]
-env, launch = rest[:rest.index("--")], rest[rest.index("--") + 1:]
-# Memory (README, Performance): ND4J's arrays live outside the Java heap and are freed when the JVM collects their
-# Java handles. A small heap (512 MB: the kernel, JShell and the notebooks' Java objects need less) makes collections
-# frequent, so garbage buffers go in time; JavaCPP's caps (1 GB of array buffers, 2 GB for the whole process, what
-# Binder gives) force a collection before more is taken. Without them a full chapter-3 run grew past 16 GB; with
-# caps of 2 GB / 3 GB full-data runs peaked at 2.0 GB (chapter 4) and 3.2 GB (chapter 3); with these, training
-# peaks at 1.7-2.1 GB and a whole notebook at 1.95-2.16 GB.
-memory = ["-Xmx512m", "-Dorg.bytedeco.javacpp.maxbytes=1g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=2g"]
-spec = {
-    "argv": [java, "-Djava.awt.headless=true"] + memory + ([natives] if natives else []) + launch + ["{connection_file}"],
-    "display_name": name,
-    "language": "java",
-    "interrupt_mode": "message",
-    "env": dict(e.split("=", 1) for e in env),
-}
-with open(out, "w") as f:
-    json.dump(spec, f, indent=1)
-    f.write("\n")
-PY
+# kernel.json (JVM flags, memory caps included): scripts/kernelspec.py writes it; the bench and the tests read it there.
+"$VENV/bin/python" "$ROOT/scripts/kernelspec.py" "$SPEC_DIR/kernel.json.base" "$JAVA_BIN" "$DISPLAY_NAME" "$JVM_NATIVES" \
+  "AE_HOME=$ROOT" "OMP_NUM_THREADS=$OMP_THREADS" "${KERNEL_ENV[@]}" -- "${LAUNCH[@]}" || die "could not write the kernelspec (see above)."
+
 # --- 4. The kernel's start-up archive (class-data sharing): ~0.7 s faster kernel starts; made once, ~10 s -------
 "$VENV/bin/python" "$ROOT/scripts/kernel_archive.py" "$SPEC_DIR/kernel.json.base" "$SPEC_DIR/kernel.json.part" "$KERNEL_DIR/$KERNEL.jsa"
 rm -f "$SPEC_DIR/kernel.json.base"

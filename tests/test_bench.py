@@ -1,5 +1,6 @@
 """`make bench` works end to end (speed itself is never asserted: it is a benchmark, not a test). Its models must be
-the notebooks' models: the same parameter counts as the tutorials' Keras models."""
+the notebooks' models: the same parameter counts as the tutorials' Keras models, and the same whole configuration as
+the network each notebook records with `metrics.model("<bench model>", net)` (ae.Metrics.fingerprint)."""
 from __future__ import annotations
 
 import json
@@ -7,6 +8,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+import bench
+import run_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 # Keras's model.count_params() for the same models (batch norm: 4 numbers per feature in both frameworks)
@@ -25,7 +31,50 @@ def test_bench_measures_every_model_and_writes_its_table(tmp_path: Path) -> None
     for model, params in EXPECTED_PARAMS.items():
         r = json.loads((out / f"{model}.json").read_text())["dl4j"]
         assert r["params"] == params, (model, r["params"])
+        assert len(r["config"]) == 16 and f"{model:16s} config {r['config']}" in run.stdout, (model, r.get("config"))
         assert r["timed_steps"] >= 10 and r["seconds_per_epoch"] > 0 and r["peak_rss_mb"] > 100, r
         assert r["training_flops_per_sample"] > 0 and 0 < r["gflops"] < summary["sgemm_peak_gflops_all_cores"] * 1.5, r
     table = (out / "summary.md").read_text()
     assert all(f"| {m} (" in table for m in EXPECTED_PARAMS), table
+
+
+def notebook_metrics(chapter: str) -> tuple[Path | None, dict | None]:
+    """Chapter's notebook and its metrics from this session or a later one than the notebook and the helper jar;
+    runs the notebook (in the mode of AE_MODE, fast by default) when there are none, or they are older."""
+    notebooks = sorted((ROOT / "notebooks").glob(f"{chapter}-*.ipynb"))
+    if not notebooks:
+        return None, None
+    notebook = notebooks[0]
+    run_notebooks.use_project_kernelspec()
+    metrics = run_notebooks.metrics_path(notebook.stem)
+    jars = list((ROOT / "lib" / "target").glob("ae-lib-*.jar"))
+    newest_input = max(p.stat().st_mtime for p in [notebook, *jars])
+    if not metrics.is_file() or metrics.stat().st_mtime < newest_input:
+        os.environ.setdefault("AE_MODE", "fast")
+        result = run_notebooks.run(notebook, timeout=int(os.environ.get("AE_CELL_TIMEOUT", "900")), quiet=True)
+        assert result.metrics is not None, f"{notebook.name} did not run to its metrics: {result.error}"
+    return notebook, json.loads(metrics.read_text())
+
+
+@pytest.mark.after_notebooks
+def test_bench_models_are_the_notebooks_models() -> None:
+    """Each bench model's configuration fingerprint equals the one its notebook records. Runs after the notebook
+    tests (tests/conftest.py), which leave fresh metrics; alone, it runs the notebooks whose metrics are missing."""
+    fingerprints = bench.fingerprints()
+    assert list(fingerprints) == list(EXPECTED_PARAMS)
+    problems = []
+    for model, f in fingerprints.items():
+        assert f["params"] == EXPECTED_PARAMS[model], (model, f)
+        notebook, metrics = notebook_metrics(f["chapter"])
+        if notebook is None:
+            problems.append(f"{model}: no notebook notebooks/{f['chapter']}-*.ipynb, whose model bench/Bench.java says it copies")
+            continue
+        recorded = (metrics.get("model_configs") or {}).get(model)
+        if recorded is None:
+            problems.append(f"{model}: {notebook.name} records no model {model!r}: it must call "
+                            f"metrics.model(\"{model}\", net) with the network the bench copies (recorded: "
+                            f"{sorted(metrics.get('model_configs') or {})})")
+        elif (recorded["params"], recorded["config"]) != (f["params"], f["config"]):
+            problems.append(f"{model}: bench/Bench.java's network differs from {notebook.name}'s: params {f['params']} vs "
+                            f"{recorded['params']}, config fingerprint {f['config']} vs {recorded['config']}; make them the same")
+    assert not problems, "the bench must train the notebooks' models:\n  " + "\n  ".join(problems)

@@ -4,16 +4,15 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
+import kernelspec
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-from bench import kernel_setup  # noqa: E402  (java, flags, classpath and environment of the Jupyter kernel)
 
 
 def run_check() -> str:
-    jvm, classpath, kernel_env = kernel_setup()
+    jvm, classpath, kernel_env = kernelspec.read()   # java, flags, classpath and environment of the Jupyter kernel
     # the kernel's memory caps and natives; not its start-up archive, which belongs to the kernel's own classpath
     flags = [a for a in jvm[1:] if not a.startswith("-XX:SharedArchiveFile")]
     run = subprocess.run([jvm[0], *flags, "-cp", classpath, str(ROOT / "tests" / "java" / "DataCheck.java")],

@@ -6,15 +6,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import kernel_archive
+import kernelspec
+
 ROOT = Path(__file__).resolve().parent.parent
-SPEC = ROOT / "target" / "jupyter" / "kernels" / "java" / "kernel.json"
-sys.path.insert(0, str(ROOT / "scripts"))
-import kernel_archive  # noqa: E402
+SPEC = kernelspec.SPEC
 
 
 def jvm_flags(argv: list[str]) -> tuple[list[str], list[str]]:
     """The JVM's options, and how it is told what to run (-jar JAR, or -cp CLASSPATH MAIN) without the main's args."""
-    cut = kernel_archive.launch_index(argv)
+    cut = kernelspec.launch_index(argv)
     return argv[1:cut], argv[cut:cut + 2]
 
 
@@ -37,7 +38,7 @@ def test_setup_gave_the_kernel_an_archive_that_its_jvm_maps() -> None:
 
 def test_a_kernel_that_cannot_start_gets_no_archive_and_setup_goes_on(tmp_path: Path) -> None:
     spec = json.loads(SPEC.read_text())
-    broken = {**spec, "argv": [spec["argv"][0], "-XX:+NoSuchOption", *spec["argv"][kernel_archive.launch_index(spec["argv"]):]]}
+    broken = {**spec, "argv": [spec["argv"][0], "-XX:+NoSuchOption", *spec["argv"][kernelspec.launch_index(spec["argv"]):]]}
     base, out, archive = tmp_path / "base.json", tmp_path / "kernel.json", tmp_path / "k.jsa"
     base.write_text(json.dumps(broken))
     run = subprocess.run([sys.executable, str(ROOT / "scripts" / "kernel_archive.py"), str(base), str(out), str(archive)],

@@ -6,14 +6,13 @@ import json
 import math
 import os
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
+import run_notebooks as runner
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-import run_notebooks as runner  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 os.environ.setdefault("AE_MODE", "fast")

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from jupyter_client.manager import AsyncKernelManager
+from patient_kernel import PatientKernelManager
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-from jupyter_client.manager import AsyncKernelManager  # noqa: E402
-from patient_kernel import PatientKernelManager  # noqa: E402
 
 PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
 

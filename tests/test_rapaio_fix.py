@@ -3,22 +3,21 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+import kernelspec
+
 ROOT = Path(__file__).resolve().parent.parent
-SPEC = ROOT / "target" / "jupyter" / "kernels" / "java" / "kernel.json"
-sys.path.insert(0, str(ROOT / "scripts"))
-import kernel_archive  # noqa: E402
+SPEC = kernelspec.SPEC
 
 
 def kernel_java_and_classpath() -> tuple[str, str]:
     argv = json.loads(SPEC.read_text())["argv"]
     if not any("rapaio-jupyter-kernel" in a for a in argv):
         pytest.skip("the installed kernel is not rapaio (KERNEL=ijava): the fix is for rapaio only")
-    launch = argv[kernel_archive.launch_index(argv):]
+    launch = argv[kernelspec.launch_index(argv):]
     assert launch[0] == "-cp", f"the rapaio kernel is started with {launch[:2]}, not with the fix on its classpath"
     return argv[0], launch[1]
 
