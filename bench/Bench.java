@@ -27,11 +27,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * on the notebook's real data, shuffled, for a few warm-up steps and then for about <seconds>. Chapters 2 and 5 have
  * no notebook yet: their models follow the tutorials (see cifarHorses and kittens) and their loaders are the helper
  * jar's Cifar10 and Kittens; when the notebooks come, these models follow them. One JSON line goes to
- * standard output, with the model's configuration fingerprint ({@code ae.Metrics.fingerprint}: the whole network
- * configuration but its seed). "peak" measures this machine's single-precision matrix multiply (ND4J mmul, 2048 x
- * 2048). "fingerprints" builds every model without data or training and prints one JSON line, model ->
- * {chapter, params, config}: tests/test_bench.py compares it with what each notebook records through
- * {@code metrics.model("<model>", net)}, so a model that differs from its notebook's fails the tests.
+ * standard output. "peak" measures this machine's single-precision matrix multiply (ND4J mmul, 2048 x 2048).
  */
 public class Bench {
 
@@ -105,7 +101,12 @@ public class Bench {
     static final Map<String, String> CHAPTERS = Map.of("cifar-horses", "02", "fashion-dense", "03", "fashion-conv", "03",
             "mnist-denoising", "04", "kittens", "05");
 
-    /** One JSON line: every model's chapter, parameter count and configuration fingerprint, without training. */
+    /**
+     * "fingerprints": one JSON line, model -> {chapter, params, config}, every model built without data or training.
+     * config is {@code ae.Metrics.fingerprint} (the whole network configuration but its seed); the notebooks record
+     * theirs with {@code metrics.model("<model>", net)}, and tests/test_bench.py fails when the two differ. Training
+     * runs print it too, in their JSON line.
+     */
     static void fingerprints() {
         Map<String, Object> out = new LinkedHashMap<>();
         for (String name : MODELS) {

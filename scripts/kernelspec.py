@@ -26,10 +26,15 @@ SPEC = ROOT / "target" / "jupyter" / "kernels" / "java" / "kernel.json"
 MEMORY = ["-Xmx512m", "-Dorg.bytedeco.javacpp.maxbytes=1g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=2g"]
 
 
+def memory_flags() -> list[str]:
+    """MEMORY, or the flags in AE_KERNEL_MEMORY (space-separated) where an environment sets other caps."""
+    return os.environ.get("AE_KERNEL_MEMORY", "").split() or MEMORY
+
+
 def build(java: str, display_name: str, natives: str, env: list[str], launch: list[str]) -> dict:
     """The kernelspec: JAVA, the course's JVM flags, NATIVES (e.g. the oneDNN extension) if given, then LAUNCH."""
     return {
-        "argv": [java, "-Djava.awt.headless=true"] + MEMORY + ([natives] if natives else []) + launch + ["{connection_file}"],
+        "argv": [java, "-Djava.awt.headless=true"] + memory_flags() + ([natives] if natives else []) + launch + ["{connection_file}"],
         "display_name": display_name,
         "language": "java",
         "interrupt_mode": "message",
