@@ -26,7 +26,7 @@ import java.util.Locale;
  * beside its final place, its size and checksum are checked, and only then is it renamed into place, so the
  * cache never holds a half-written or wrong file. A wrong checksum is an error, never a warning.
  */
-public final class DataCache {
+final class DataCache {
 
     private static final int CONNECT_TIMEOUT_MS = 20_000;
     /** A download that receives nothing for this long is abandoned (a stalled server must not hang a notebook). */
@@ -38,23 +38,23 @@ public final class DataCache {
     private final String mirror;
     private final PrintStream log;
 
-    public DataCache(Path dir, String mirror, PrintStream log) {
+    DataCache(Path dir, String mirror, PrintStream log) {
         this.dir = dir;
         this.mirror = mirror;
         this.log = log;
     }
 
     /** The cache the settings describe; downloads say what they fetch (one line each) on standard output. */
-    public static DataCache fromSettings() {
+    static DataCache fromSettings() {
         return new DataCache(Settings.dataDir(), Settings.mirror(), System.out);
     }
 
     /** A verified local copy of {@code file}, fetched if it is not cached yet. */
-    public static Path fetch(DataFile file) {
+    static Path fetch(DataFile file) {
         return fromSettings().get(file);
     }
 
-    public Path get(DataFile file) {
+    Path get(DataFile file) {
         List<String> failures = new ArrayList<>();
         Path local = local(file, failures);
         if (local != null) return local;
@@ -71,7 +71,7 @@ public final class DataCache {
      * A verified copy of {@code file} from the cache or the mirror only (no official URL is tried), or null if
      * neither has it. Loaders use it to prefer a file that is at hand over a large download.
      */
-    public Path find(DataFile file) {
+    Path find(DataFile file) {
         return local(file, new ArrayList<>());
     }
 
@@ -251,7 +251,7 @@ public final class DataCache {
     }
 
     /** Hex checksum of a file. */
-    public static String checksum(Path path, String algorithm) throws IOException {
+    static String checksum(Path path, String algorithm) throws IOException {
         try {
             MessageDigest md = MessageDigest.getInstance(algorithm);
             try (InputStream in = Files.newInputStream(path)) {

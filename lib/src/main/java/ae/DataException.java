@@ -7,11 +7,11 @@ package ae;
  */
 public final class DataException extends RuntimeException {
 
-    public DataException(String message) {
+    DataException(String message) {
         super(message);
     }
 
-    public DataException(String message, Throwable cause) {
+    DataException(String message, Throwable cause) {
         super(message, cause);
     }
 }

@@ -13,7 +13,7 @@ import java.util.Locale;
  * @param checksum  expected checksum, lower-case hex
  * @param bytes     expected size in bytes, or -1 if unknown
  */
-public record DataFile(String dataset, String name, List<String> urls, String algorithm, String checksum, long bytes) {
+record DataFile(String dataset, String name, List<String> urls, String algorithm, String checksum, long bytes) {
 
     public DataFile {
         if (dataset.isBlank() || name.isBlank() || name.contains("/")) {
@@ -28,7 +28,7 @@ public record DataFile(String dataset, String name, List<String> urls, String al
     }
 
     /** The path of this file inside a cache or mirror: {@code dataset/name}. */
-    public String relativePath() {
+    String relativePath() {
         return dataset + "/" + name;
     }
 

@@ -28,7 +28,7 @@ public record Iris(INDArray features, List<String> species, List<String> columns
         return load(Files.isRegularFile(inCache) ? inCache : inProject);
     }
 
-    public static Iris load(Path csv) {
+    static Iris load(Path csv) {
         if (!Files.isRegularFile(csv)) {
             throw new DataException("Iris data not found at " + csv + ". It is committed as data/iris.csv in the "
                     + "project; run the notebook from the project (or set AE_HOME to the project folder).");

@@ -78,7 +78,7 @@ public final class Metrics {
         }
     }
 
-    public Object get(String key) {
+    Object get(String key) {
         return values.get(key);
     }
 
@@ -89,7 +89,7 @@ public final class Metrics {
     }
 
     /** Where {@link #save} writes. */
-    public Path path() {
+    Path path() {
         return Settings.metricsDir().resolve(notebook + ".json");
     }
 

@@ -24,14 +24,14 @@ import java.util.Map;
 public final class Settings {
 
     /** Full mode reproduces the tutorial; fast mode checks that everything runs, in seconds. */
-    public enum Mode { FULL, FAST }
+    enum Mode { FULL, FAST }
 
     private static volatile Map<String, String> env = System.getenv();
 
     private Settings() {}
 
     /** The run mode, from {@code AE_MODE}. */
-    public static Mode mode() {
+    static Mode mode() {
         String value = get("AE_MODE");
         if (value == null || value.isBlank()) return Mode.FULL;
         return switch (value.trim().toLowerCase(Locale.ROOT)) {
@@ -76,13 +76,13 @@ public final class Settings {
     }
 
     /** A folder or http(s) URL to try before the official URL, or null. */
-    public static String mirror() {
+    static String mirror() {
         String value = get("AE_DATA_MIRROR");
         return value == null || value.isBlank() ? null : value.trim();
     }
 
     /** Where metrics JSON files go: {@code AE_METRICS_DIR}, default {@code target/metrics} in the project. */
-    public static Path metricsDir() {
+    static Path metricsDir() {
         String value = get("AE_METRICS_DIR");
         Path p = value == null || value.isBlank() ? home().resolve("target").resolve("metrics") : Path.of(value);
         return p.toAbsolutePath().normalize();

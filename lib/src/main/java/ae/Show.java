@@ -74,17 +74,17 @@ public final class Show {
     }
 
     /** Which kernel the notebook runs in, as far as the helper jar can tell. */
-    public static String kernel() {
+    static String kernel() {
         return JupyterKernel.current().name();
     }
 
     /** Renders a chart to an image, e.g. to save it or to put it in a grid. */
-    public static BufferedImage render(Chart<?, ?> chart) {
+    static BufferedImage render(Chart<?, ?> chart) {
         return BitmapEncoder.getBufferedImage(chart);
     }
 
     /** PNG bytes of an image. */
-    public static byte[] png(BufferedImage image) {
+    static byte[] png(BufferedImage image) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ImageIO.write(image, "png", out);
