@@ -38,22 +38,22 @@ def test_bench_measures_every_model_and_writes_its_table(tmp_path: Path) -> None
     assert all(f"| {m} (" in table for m in EXPECTED_PARAMS), table
 
 
-def notebook_metrics(chapter: str) -> tuple[Path | None, dict | None]:
-    """Chapter's notebook and its metrics from this session or a later one than the notebook and the helper jar;
-    runs the notebook (in the mode of AE_MODE, fast by default) when there are none, or they are older."""
-    notebooks = sorted((ROOT / "notebooks").glob(f"{chapter}-*.ipynb"))
-    if not notebooks:
-        return None, None
-    notebook = notebooks[0]
-    run_notebooks.use_project_kernelspec()
-    metrics = run_notebooks.metrics_path(notebook.stem)
-    jars = list((ROOT / "lib" / "target").glob("ae-lib-*.jar"))
-    newest_input = max(p.stat().st_mtime for p in [notebook, *jars])
-    if not metrics.is_file() or metrics.stat().st_mtime < newest_input:
-        os.environ.setdefault("AE_MODE", "fast")
-        result = run_notebooks.run(notebook, timeout=int(os.environ.get("AE_CELL_TIMEOUT", "900")), quiet=True)
-        assert result.metrics is not None, f"{notebook.name} did not run to its metrics: {result.error}"
-    return notebook, json.loads(metrics.read_text())
+def chapter_metrics(chapter: str) -> dict[Path, dict]:
+    """Each notebook of a chapter (notebooks/<chapter>-*.ipynb) and its metrics, from this session or any run later
+    than the notebook and the helper jar; runs the notebook (in AE_MODE, fast by default) when there are none, or
+    they are older."""
+    found = {}
+    for notebook in sorted((ROOT / "notebooks").glob(f"{chapter}-*.ipynb")):
+        run_notebooks.use_project_kernelspec()
+        metrics = run_notebooks.metrics_path(notebook.stem)
+        jars = list((ROOT / "lib" / "target").glob("ae-lib-*.jar"))
+        newest_input = max(p.stat().st_mtime for p in [notebook, *jars])
+        if not metrics.is_file() or metrics.stat().st_mtime < newest_input:
+            os.environ.setdefault("AE_MODE", "fast")
+            result = run_notebooks.run(notebook, timeout=int(os.environ.get("AE_CELL_TIMEOUT", "900")), quiet=True)
+            assert result.metrics is not None, f"{notebook.name} did not run to its metrics: {result.error}"
+        found[notebook] = json.loads(metrics.read_text())
+    return found
 
 
 @pytest.mark.after_notebooks
@@ -65,16 +65,18 @@ def test_bench_models_are_the_notebooks_models() -> None:
     problems = []
     for model, f in fingerprints.items():
         assert f["params"] == EXPECTED_PARAMS[model], (model, f)
-        notebook, metrics = notebook_metrics(f["chapter"])
-        if notebook is None:
+        chapter = chapter_metrics(f["chapter"])
+        if not chapter:
             problems.append(f"{model}: no notebook notebooks/{f['chapter']}-*.ipynb, whose model bench/Bench.java says it copies")
             continue
-        recorded = (metrics.get("model_configs") or {}).get(model)
-        if recorded is None:
-            problems.append(f"{model}: {notebook.name} records no model {model!r}: it must call "
-                            f"metrics.model(\"{model}\", net) with the network the bench copies (recorded: "
-                            f"{sorted(metrics.get('model_configs') or {})})")
-        elif (recorded["params"], recorded["config"]) != (f["params"], f["config"]):
+        records = {nb: m["model_configs"][model] for nb, m in chapter.items() if model in (m.get("model_configs") or {})}
+        if not records:
+            names = ", ".join(nb.name for nb in chapter)
+            problems.append(f"{model}: no notebook of chapter {f['chapter']} ({names}) records a model {model!r}: the one "
+                            f"the bench copies must call metrics.model(\"{model}\", net) before metrics.save()")
+            continue
+        notebook, recorded = next(iter(records.items()))
+        if (recorded["params"], recorded["config"]) != (f["params"], f["config"]):
             problems.append(f"{model}: bench/Bench.java's network differs from {notebook.name}'s: params {f['params']} vs "
                             f"{recorded['params']}, config fingerprint {f['config']} vs {recorded['config']}; make them the same")
     assert not problems, "the bench must train the notebooks' models:\n  " + "\n  ".join(problems)
