@@ -60,9 +60,9 @@ def check_code_representation(m: dict, code_keys: list[str]) -> None:
     knn = m["knn"]
     assert knn["reference"] >= 1000 and knn["queries"] >= 500, knn
     acc = knn["accuracy"]
-    # Chance is 10% (ten classes). Raw-pixel nearest neighbour is a known quantity: fast mode measured 0.78
-    # (Fashion, 5,000 references) and 0.93 (MNIST, 5,400); the codes, learned without labels, stay far above chance
-    # (fast mode: Fashion 0.71-0.77, MNIST 0.89+). The margins allow for a briefly trained model.
+    # Chance is 10% (ten classes). Raw-pixel nearest neighbour is a known quantity: fast mode measured 0.80
+    # (Fashion, 5,000 references) and 0.90 (MNIST, 5,400); the codes, learned without labels, stay far above chance
+    # (fast mode: Fashion 0.66-0.77, MNIST 0.93 clean and 0.86 noisy). The margins allow for a briefly trained model.
     assert 0.6 < acc["pixels"] < 1.0, acc
     for key in code_keys:
         assert 0.45 < acc[key] <= 1.0, (key, acc)
@@ -113,9 +113,9 @@ def check_03_fashion_mnist(m: dict) -> None:
     # 8-bit codes lose almost nothing against float32 codes (fast mode: < 0.01 dB).
     for name, p in m["code_points"].items():
         assert p["int8_psnr_db"] > p["float32_psnr_db"] - 0.5, (name, p)
-    # One computed verdict per autoencoder and JPEG kind, each naming a winner or a tie.
+    # One computed verdict per autoencoder against JPEG's scan data, each naming a winner or a tie.
     verdicts = m["jpeg_verdicts"]
-    assert len(verdicts) == 2 * len(m["code_points"]), verdicts
+    assert len(verdicts) == len(m["code_points"]), verdicts
     assert all(re.search(r"better|level|holds the low end|worse|larger than", v) for v in verdicts), verdicts
     if m["mode"] == "full":
         # The goal: match or beat Keras (dense val MSE 0.0165, conv 0.0163): dense <= 0.0160, conv <= 0.0150.
