@@ -87,7 +87,7 @@ public final class Codes {
         }
         INDArray ref = reference.castTo(DataType.FLOAT);
         INDArray refNorms = ref.mul(ref).sum(1).reshape(1, ref.rows());
-        INDArray refT = ref.transpose();
+        INDArray refT = ref.transpose().dup('c');   // one copy in the layout mmul wants, not one per batch
         int correct = 0, batch = 250;
         for (long start = 0; start < queries.rows(); start += batch) {
             long end = Math.min(queries.rows(), start + batch);
