@@ -52,6 +52,32 @@ public final class LossChart {
         return c;
     }
 
+    /**
+     * A chart of runs that are already over, not drawn live: add each run with {@link #series(String, double[])},
+     * then {@link #show()}. The x axis runs from 0 to {@code epochs}, like the live charts, so its ticks end on the
+     * last epoch.
+     */
+    public static LossChart of(String title, String yTitle, int epochs) {
+        return new LossChart(title, yTitle, epochs);
+    }
+
+    /** Adds a whole run: {@code values[i]} is the value after epoch i + 1. */
+    public LossChart series(String name, double[] values) {
+        if (values.length == 0) throw new IllegalArgumentException("series '" + name + "' has no values");
+        if (values.length > epochs) {
+            throw new IllegalArgumentException("series '" + name + "' has " + values.length + " values, but the chart is for " + epochs + " epochs");
+        }
+        List<double[]> points = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) points.add(new double[] {i + 1, values[i]});
+        series.put(name, points);
+        return this;
+    }
+
+    /** Shows the chart with every series (for charts made with {@link #of}). */
+    public void show() {
+        Show.chart(chart());
+    }
+
     /** Records the value of {@code name} (e.g. "training", "validation") after {@code epoch}. */
     public LossChart add(String name, int epoch, double value) {
         series.computeIfAbsent(name, k -> new ArrayList<>()).add(new double[] {epoch, value});

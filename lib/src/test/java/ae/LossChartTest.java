@@ -80,4 +80,18 @@ class LossChartTest {
         var e = assertThrows(IllegalArgumentException.class, () -> c.last("validation"));
         assertTrue(e.getMessage().contains("validation"), e.getMessage());
     }
+
+    @Test
+    void aChartOfFinishedRunsSpansZeroToTheLastEpoch() {
+        LossChart c = LossChart.of("runs", "RMSE", 100)
+                .series("a", new double[100]).series("b", java.util.stream.IntStream.range(0, 100).asDoubleStream().toArray());
+        assertArrayEquals(new double[] {0, 1, 2}, java.util.Arrays.copyOf(c.values("b"), 3));
+        var chart = c.chart();
+        assertEquals(2, chart.getSeriesMap().size());
+        assertEquals(0.0, chart.getStyler().getXAxisMin());
+        assertEquals(100.0, chart.getStyler().getXAxisMax());   // XChart's ticks then end on 100, not on 97
+        assertEquals(100.0, chart.getSeriesMap().get("a").getXData()[99]);
+        var e = assertThrows(IllegalArgumentException.class, () -> LossChart.of("t", "loss", 2).series("long", new double[3]));
+        assertTrue(e.getMessage().contains("3 values") && e.getMessage().contains("2 epochs"), e.getMessage());
+    }
 }

@@ -40,6 +40,34 @@ class PicturesTest {
     }
 
     @Test
+    void codesAreDrawnUnderTheirImagesAsHeatMapsWithAColourBar() {
+        INDArray digits = Nd4j.zeros(DataType.FLOAT, 2, 16), codes = Nd4j.zeros(DataType.FLOAT, 2, 8);
+        codes.putScalar(0, 0, 1f);   // first code's first number at the top of the scale
+        ImageGrid grid = ImageGrid.of(4, 4).scale(4).row("digit", digits).codes("code", codes, 2, 4).codeScale(0, 1, "code value");
+        BufferedImage img = grid.image();
+        BufferedImage plain = ImageGrid.of(4, 4).scale(4).row("digit", digits).image();
+        // the code row is as wide as an image (16 px) and 2/4 as high (8 px), plus a 4-px gap and the colour bar
+        assertEquals(plain.getHeight() + 8 + 4 + 44, img.getHeight());
+        assertEquals(ImageGrid.colour(1), grid.heatMap(codes.getRow(0), 2, 4).getRGB(0, 0) & 0xFFFFFF);
+        assertEquals(ImageGrid.colour(0), grid.heatMap(codes.getRow(0), 2, 4).getRGB(1, 0) & 0xFFFFFF);
+        assertEquals(0x440154, ImageGrid.colour(-3), "values below the scale get its low end");
+        assertEquals(0xFDE725, ImageGrid.colour(7), "and above it its high end");
+        var e = assertThrows(IllegalArgumentException.class, () -> ImageGrid.of(4, 4).codes("code", codes, 3, 3));
+        assertTrue(e.getMessage().contains("3x3 = 9") && e.getMessage().contains("[2, 8]"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ImageGrid.of(4, 4).codeScale(1, 1, "x"));
+    }
+
+    @Test
+    void longColumnLabelsWrapOntoTwoLinesInsteadOfBeingCut() {
+        var fm = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics().getFontMetrics(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 13));
+        assertEquals(java.util.List.of("Ankle", "boot"), ImageGrid.wrap("Ankle boot", fm, fm.stringWidth("Ankle boot") - 1));
+        assertEquals(java.util.List.of("Ankle boot"), ImageGrid.wrap("Ankle boot", fm, 200));
+        // a title wider than the grid widens the picture instead of running off its edge
+        BufferedImage img = ImageGrid.of(2, 2).scale(1).title("A long title for a tiny grid").row("", Nd4j.zeros(DataType.FLOAT, 1, 4)).image();
+        assertTrue(img.getWidth() > 100, "width " + img.getWidth());
+    }
+
+    @Test
     void aBlockWrapsImagesIntoRowsOfTheColumnCount() {
         INDArray images = Nd4j.rand(DataType.FLOAT, 25, 4);
         BufferedImage block = ImageGrid.of(2, 2).scale(1).columns(5).block(images).image();
