@@ -6,7 +6,7 @@ Jupyter kernel's own flags, classpath and thread settings, then the same model i
 warm-up. It measures this machine's single-precision matrix-multiply peak in the same run, the peak resident memory
 of every process, and how long the Java kernel takes to start and answer its first DL4J cell.
 
-Writes target/bench/<model>.json, target/bench/summary.json and target/bench/summary.md (the README's table).
+Writes target/bench/<model>.json, target/bench/summary.json and target/bench/summary.md (docs/performance.md shows it: scripts/performance_doc.py).
 Settings: BENCH_SECONDS, BENCH_MODELS (comma-separated), BENCH_KERAS=0 (DL4J only), BENCH_OUT (another folder).
 A benchmark, not a test: it asserts nothing about speed.
 """

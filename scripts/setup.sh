@@ -64,7 +64,7 @@ case "$JAVACPP_PLATFORM" in *-x86_64) ONEDNN="${ONEDNN:-1}" ;; *) ONEDNN=0 ;; es
 MAVEN_ARGS="-Djavacpp.platform=$JAVACPP_PLATFORM$([ "$ONEDNN" = 1 ] && echo " -Ponednn")"
 JVM_NATIVES=$([ "$ONEDNN" = 1 ] && echo "-Dorg.bytedeco.javacpp.platform.extension=-onednn")
 # ND4J's OpenMP threads: half the cores (at least 1). On 2 vCPUs one thread was faster for both the dense and the
-# convolutional models (README, Performance); more threads fight the JVM and BLAS for the same cores.
+# convolutional models (docs/performance.md); more threads fight the JVM and BLAS for the same cores.
 CORES="$(nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)"
 OMP_THREADS="${OMP_NUM_THREADS:-$(( CORES / 2 > 0 ? CORES / 2 : 1 ))}"
 
@@ -139,7 +139,7 @@ case "$KERNEL" in
     # rapaio reads its classpath from RJK_CLASSPATH, entries separated by ';'.
     KERNEL_ENV=("RJK_CLASSPATH=$(join ';' "${CLASSPATH_JARS[@]}")" "RJK_TIMEOUT_MILLIS=-1")
     # 3.0.1's socket threads can end before they start serving (1 kernel start in 8 never answered): our fixed
-    # LoopThread class goes before its jar (scripts/rapaio-fix/, README: Kernels).
+    # LoopThread class goes before its jar (scripts/rapaio-fix/, docs/kernels.md).
     FIX_SRC="$ROOT/scripts/rapaio-fix"
     FIX_JAR="$KERNEL_DIR/rapaio-fix.jar"
     if [ ! -f "$FIX_JAR" ] || [ -n "$(find "$FIX_SRC" -newer "$FIX_JAR" -print -quit)" ]; then
