@@ -29,7 +29,7 @@ done
 
 MAVEN_ARGS="$(cat lib/target/.maven-args)"
 say "Maven repository -> $OUT/m2 ($MAVEN_ARGS; the first time ~0.4 GB from Maven Central)"
-MVN=(mvn -B -q -Dstyle.color=never "-Dmaven.repo.local=$OUT/m2")
+MVN=(mvn -B -q "-Dmaven.repo.local=$OUT/m2")
 # The build as setup.sh runs it, one unit test (brings the test plugins), then both kernels' jars.
 # shellcheck disable=SC2086
 "${MVN[@]}" $MAVEN_ARGS package -Dtest=SettingsTest -Dsurefire.failIfNoSpecifiedTests=false \

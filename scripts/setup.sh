@@ -26,7 +26,7 @@ BUNDLE="${AE_BUNDLE:-$ROOT/bundle}"
 VENV="$ROOT/.venv"
 KERNEL_DIR="$ROOT/target/kernel"
 SPEC_DIR="$ROOT/target/jupyter/kernels/java"
-MVN=(mvn -B -q -Dstyle.color=never)  # no colour codes in the output
+MVN=(mvn -B -q)
 # An offline bundle's Maven repository (make bundle) replaces ~/.m2 and the internet.
 [ -d "$BUNDLE/m2" ] && MVN+=(--offline "-Dmaven.repo.local=$BUNDLE/m2")
 
