@@ -67,3 +67,46 @@ def test_links_between_the_documents_lead_somewhere():
             if not path.exists() and name not in PENDING:
                 missing.append(f"{doc.relative_to(ROOT)} → {target}")
     assert not missing, missing
+
+
+def slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_anchors_in_links_exist():
+    missing = []
+    for doc in DOCS:
+        for target, anchor in re.findall(r"\]\(([^)#\s]*)#([^)\s]+)\)", doc.read_text()):
+            path = (doc.parent / target).resolve() if target else doc
+            if not path.exists() or path.suffix != ".md":
+                continue
+            anchors = {slug(h) for h in re.findall(r"^#+ (.+)$", path.read_text(), re.M)}
+            if anchor not in anchors:
+                missing.append(f"{doc.relative_to(ROOT)} → {target}#{anchor}")
+    assert not missing, missing
+
+
+# Variables the code reads that are not the reader's settings: set by the kernelspec or by our own scripts.
+INTERNAL = {"JUPYTER_PATH", "TF_CPP_MIN_LOG_LEVEL", "PYTHONPATH", "JAVA_MAJOR"}
+
+
+def settings_read_by_the_code() -> set[str]:
+    names = set()
+    for path in [*(ROOT / "scripts").glob("*.py"), *(ROOT / "tests").glob("*.py"), *(ROOT / "bench").glob("*.py")]:
+        names |= set(re.findall(r"environ(?:\.get|\.setdefault)?[(\[]\s*[\"']([A-Z][A-Z0-9_]+)[\"']", path.read_text()))
+    java = (ROOT / "lib" / "src" / "main" / "java" / "ae" / "Settings.java").read_text()
+    names |= set(re.findall(r"(?:get|positiveInt)\(\"([A-Z][A-Z0-9_]+)\"", java))
+    for path in [*(ROOT / "scripts").glob("*.sh")]:
+        names |= set(re.findall(r"\$\{([A-Z][A-Z0-9_]+):[-=]", path.read_text()))
+    names |= set(re.findall(r"^([A-Z][A-Z0-9_]+) \?=", (ROOT / "Makefile").read_text(), re.M))
+    return names - INTERNAL
+
+
+def test_every_setting_the_code_reads_is_in_the_readme_table():
+    text = (ROOT / "README.md").read_text()
+    table = [line for line in text.split("## Settings", 1)[1].split("\n## ", 1)[0].splitlines() if line.startswith("| `")]
+    documented = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", "\n".join(line.split("|")[1] for line in table)))
+    found = settings_read_by_the_code()
+    assert {"AE_MODE", "KERNEL", "BENCH_SECONDS", "LAB_PORT", "ONEDNN"} <= found  # the search itself works
+    assert not found - documented, f"settings read by the code but not in the README's table: {sorted(found - documented)}"
