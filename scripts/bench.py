@@ -6,9 +6,9 @@ Jupyter kernel's own flags, classpath and thread settings, then the same model i
 warm-up. It measures this machine's single-precision matrix-multiply peak in the same run, the peak resident memory
 of every process, and how long the Java kernel takes to start and answer its first DL4J cell.
 
-Writes target/bench/<model>.json, target/bench/summary.json and target/bench/summary.md (the README's table); each
-model's configuration fingerprint (Bench.java, ae.Metrics.fingerprint) is printed and saved with it.
-`bench.py fingerprints` prints only those (model -> chapter, params, config), without data or training.
+Writes target/bench/<model>.json, target/bench/summary.json and target/bench/summary.md (docs/performance.md shows it:
+scripts/performance_doc.py); each model's configuration fingerprint (Bench.java, ae.Metrics.fingerprint) is printed
+and saved with it. `bench.py fingerprints` prints only those (model -> chapter, params, config), without data or training.
 Settings: BENCH_SECONDS, BENCH_MODELS (comma-separated), BENCH_KERAS=0 (DL4J only), BENCH_OUT (another folder).
 A benchmark, not a test: it asserts nothing about speed.
 """
@@ -41,7 +41,12 @@ def measured(cmd: list[str], env: dict, cwd: Path = ROOT) -> tuple[dict, float]:
     lines = [line for line in out.splitlines() if line.startswith("{")]
     if proc.returncode != 0 or not lines:
         raise SystemExit(f"{' '.join(cmd[:3])} ... failed (exit {proc.returncode}):\n{(out + err)[-3000:]}")
-    return json.loads(lines[-1]), usage.ru_maxrss / 1024
+    return json.loads(lines[-1]), max_rss_mb(usage.ru_maxrss)
+
+
+def max_rss_mb(ru_maxrss: int, system: str = sys.platform) -> float:
+    """getrusage's ru_maxrss in MB: Linux reports kilobytes, macOS bytes."""
+    return ru_maxrss / (1024 * 1024 if system == "darwin" else 1024)
 
 
 def java_command() -> tuple[list[str], dict]:
@@ -71,11 +76,26 @@ def keras_python() -> Path | None:
     return python
 
 
+def cpu_name() -> str:
+    """The processor's name: /proc/cpuinfo on Linux, sysctl on macOS, else what Python knows."""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text(errors="replace").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    if sys.platform == "darwin":
+        out = subprocess.run(["sysctl", "-n", "machdep.cpu.brand_string"], capture_output=True, text=True)
+        if out.returncode == 0 and out.stdout.strip():
+            return out.stdout.strip()
+    return platform.processor() or platform.machine()
+
+
 def machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem = next((int(line.split()[1]) // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
-                if line.startswith("MemTotal")), 0)
+    cpu = cpu_name()
+    try:
+        mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // (1024 * 1024)  # Linux and macOS
+    except (ValueError, OSError, AttributeError):
+        mem = 0
     java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_mb": mem, "os": platform.platform(), "java": java}
 
@@ -152,7 +172,8 @@ def markdown(s: dict) -> str:
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_mb'] // 1024} GB; {m['java']}.",
         f"SGEMM peak measured in the same run: {s['sgemm_peak_gflops']:.0f} GFLOP/s on {s['dl4j_threads']} thread(s), "
         f"{s['sgemm_peak_gflops_all_cores']:.0f} on {m['cores']}. DL4J runs with the kernel's settings "
-        f"(OMP_NUM_THREADS={s['dl4j_threads']}, {' '.join(s['jvm_flags'])}); Keras with TensorFlow's defaults.",
+        f"(OMP_NUM_THREADS={s['dl4j_threads']}, {' '.join(s['jvm_flags']).replace(str(ROOT) + os.sep, '')}); "
+        "Keras with TensorFlow's defaults.",
         "Seconds per epoch are extrapolated from about "
         f"{s['bench_seconds']:.0f} s of timed training steps after a warm-up; GFLOP/s count 3 × the forward "
         "multiply-adds of the convolution and dense layers.",

