@@ -210,7 +210,7 @@ public final class Plot {
         boolean lines = mode.startsWith("lines");
         List<String> text = new ArrayList<>();
         for (int i = 0; i < x.length; i++) {
-            String at = escape(xTitle) + ": " + Show.cell(x[i]) + "<br>" + escape(yTitle) + ": " + Show.cell(y[i]);
+            String at = escape(xTitle) + ": " + number(x[i]) + "<br>" + escape(yTitle) + ": " + number(y[i]);
             text.add(lines ? Show.cell(y[i]) : hover == null ? at : escape(hover[i]) + "<br>" + at);
         }
         // a line's hover ("x unified") shows one row per series: its name and exact value
@@ -242,6 +242,11 @@ public final class Plot {
         List<Double> out = new ArrayList<>(v.length);
         for (double d : v) out.add(Double.isFinite(d) ? Double.valueOf(Show.cell(d)) : null);
         return out;
+    }
+
+    /** A value for a reader: 12, not 12.0; otherwise 6 significant digits. */
+    private static String number(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Show.cell(v);
     }
 
     private static void check(String what, int n, int expected) {

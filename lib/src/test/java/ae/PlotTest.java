@@ -70,7 +70,7 @@ class PlotTest {
         assertEquals(List.of(1.0, 3.0), setosa.get("x"));
         assertEquals(List.of(0.5, 0.333333), setosa.get("y"), "6 significant digits");
         List<?> hover = (List<?>) setosa.get("hovertext");
-        assertEquals("flower 1<br>sepal 5.1<br>flower number: 1.0<br>code: 0.5", hover.get(0));
+        assertEquals("flower 1<br>sepal 5.1<br>flower number: 1<br>code: 0.5", hover.get(0));
         assertTrue(((String) traces.get(1).get("hovertext").toString()).contains("flower 2 &lt;b&gt;"), "plain text is escaped for Plotly's HTML");
         assertEquals(java.util.Collections.singletonList(null), traces.get(2).get("y"), "NaN is a gap (null), not invalid JSON");
         assertTrue(((String) setosa.get("hovertemplate")).contains("%{hovertext}"));
