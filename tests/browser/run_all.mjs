@@ -53,6 +53,10 @@ try {
   const notebook = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
   await notebook.locator('.jp-Cell').first().waitFor({ timeout: 120000 });
   step('notebook_open');
+  // The block works: the page cannot fetch plotly.js from its CDN (the way other Java notebooks load it).
+  report.offline_probe = await page.evaluate(async () => {
+    try { await fetch('https://cdn.plot.ly/plotly-2.35.2.min.js', { mode: 'no-cors' }); return 'reached'; } catch { return 'blocked'; }
+  });
 
   // Wait for the kernel: "Java ... | Initializing" until it is connected ("Unknown" is rapaio's state until its first
   // cell, see README: Kernels). Run All Cells before that runs nothing.
