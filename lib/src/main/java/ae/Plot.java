@@ -22,10 +22,14 @@ import tech.tablesaw.plotly.components.Figure;
  *   Plot.scatter("Codes of the 150 flowers", "flower number", "code")
  *       .groups(number, code, species, hover)          // one colour per species; hover text per point
  *       .show();
+ *   Plot.scatter("Codes of the test images", "component 1", "component 2")
+ *       .groups(pc1, pc2, test.labels(), test.classNames(), hover)   // classes in their order
+ *       .show();
  *   Plot.lines("Loss per epoch", "epoch", "MSE").line("training", epochs, loss).show();
  *   Plot.bars("Error per class", "class", "MSE").bar("test", classNames, errors).show();
  *   Plot.show(figure);                                  // a Tablesaw Figure (tablesaw-jsplot)
  *   Plot.of(lossChart.chart()).show();                  // an XChart XY chart, e.g. a LossChart's
+ *   loss.finishInteractive();                           // a LossChart: its live picture becomes interactive
  * </pre>
  * Hover texts are plain text; "\n" starts a new line. Every chart needs a title and axis titles.
  */
@@ -115,11 +119,28 @@ public final class Plot {
         return add(name, x, y, "markers", hover);
     }
 
-    /** One series per distinct value of {@code group} (in order of first appearance), e.g. per class. */
+    /** One series per distinct value of {@code group} (in order of first appearance), e.g. per species. */
     public Plot groups(double[] x, double[] y, String[] group, String[] hover) {
+        return groups(x, y, group, hover, java.util.Arrays.stream(group).distinct().toList());
+    }
+
+    /** One series per class, in the order of {@code classNames} (e.g. {@code test.labels(), test.classNames()}). */
+    public Plot groups(double[] x, double[] y, int[] labels, List<String> classNames, String[] hover) {
+        String[] group = new String[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= classNames.size()) {
+                throw new IllegalArgumentException("label " + labels[i] + " of point " + i + " is not a class: there are " + classNames.size());
+            }
+            group[i] = classNames.get(labels[i]);
+        }
+        return groups(x, y, group, hover, classNames.stream().filter(java.util.Arrays.asList(group)::contains).toList());
+    }
+
+    private Plot groups(double[] x, double[] y, String[] group, String[] hover, List<String> order) {
         check("group", group.length, x.length);
         Map<String, List<Integer>> rows = new LinkedHashMap<>();
-        for (int i = 0; i < group.length; i++) rows.computeIfAbsent(group[i], k -> new ArrayList<>()).add(i);
+        for (String g : order) rows.put(g, new ArrayList<>());
+        for (int i = 0; i < group.length; i++) rows.get(group[i]).add(i);
         for (var e : rows.entrySet()) {
             int[] r = e.getValue().stream().mapToInt(Integer::intValue).toArray();
             String[] h = hover == null ? null : new String[r.length];

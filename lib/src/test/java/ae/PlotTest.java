@@ -80,6 +80,16 @@ class PlotTest {
     }
 
     @Test
+    void classesByLabelComeInTheOrderOfTheirNames() {
+        Plot p = Plot.scatter("Codes", "component 1", "component 2")
+                .groups(new double[] {1, 2, 3}, new double[] {1, 2, 3}, new int[] {2, 0, 2}, List.of("zero", "one", "two"), null);
+        assertEquals(List.of("zero", "two"), traces(parse(p.json())).stream().map(t -> t.get("name")).toList());
+        var e = assertThrows(IllegalArgumentException.class, () -> Plot.scatter("t", "x", "y")
+                .groups(new double[1], new double[1], new int[] {3}, List.of("a"), null));
+        assertTrue(e.getMessage().contains("label 3"), e.getMessage());
+    }
+
+    @Test
     void theOutputBundleHasTextPngAndPlotlyJsonAsAnObject() throws Exception {
         Recorder k = new Recorder();
         JupyterKernel.use(k);
