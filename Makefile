@@ -18,6 +18,7 @@ PYTHON := $(ROOT)/.venv/bin/python
 NB ?=
 LAB_IP ?= 127.0.0.1
 LAB_PORT ?= 8888
+LAB_DIR ?= $(ROOT)/notebooks
 MVN := mvn -B --no-transfer-progress -Dstyle.color=never
 
 # The project's kernelspec "java" lives in target/jupyter; a "java" kernelspec earlier on JUPYTER_PATH wins.
@@ -44,7 +45,7 @@ kernel:
 
 lab: setup
 	@echo "JupyterLab: open the URL printed below (with its token). Stop with Ctrl-C."
-	PYTHONPATH="$(ROOT)/scripts" "$(ROOT)/.venv/bin/jupyter" lab --no-browser --ServerApp.root_dir="$(ROOT)/notebooks" \
+	PYTHONPATH="$(ROOT)/scripts" "$(ROOT)/.venv/bin/jupyter" lab --no-browser --ServerApp.root_dir="$(LAB_DIR)" \
 	  --AsyncMappingKernelManager.kernel_manager_class=patient_kernel.PatientServerKernelManager \
 	  --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 

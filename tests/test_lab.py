@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -28,13 +29,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def lab(tmp_path: Path):
+@contextlib.contextmanager
+def running_lab(tmp_path: Path, *make_args: str):
+    """`make lab` on a free port (extra make arguments, e.g. LAB_DIR=...); yields (host:port, token, log file)."""
     port = free_port()
     log = tmp_path / "lab.log"
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "AE_KERNEL_LOGS": str(tmp_path / "kernels")}
     with open(log, "w") as out:
-        proc = subprocess.Popen(["make", "-s", "lab", f"LAB_PORT={port}"], cwd=ROOT, env=env, stdout=out,
+        proc = subprocess.Popen(["make", "-s", "lab", f"LAB_PORT={port}", *make_args], cwd=ROOT, env=env, stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline, token = time.monotonic() + 180, None
@@ -50,6 +52,12 @@ def lab(tmp_path: Path):
             proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def lab(tmp_path: Path):
+    with running_lab(tmp_path) as running:
+        yield running
 
 
 def api(host: str, token: str, path: str, body: dict | None = None) -> dict:

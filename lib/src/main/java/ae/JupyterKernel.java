@@ -26,6 +26,25 @@ abstract class JupyterKernel {
 
     abstract String name();
 
+    /**
+     * Like {@link #display}, for a bundle that holds JSON under a JSON MIME type (e.g. {@code
+     * application/vnd.plotly.v1+json}) as a tree of Maps, Lists, Strings, numbers and booleans: the kernel then
+     * sends it as a JSON object, which is what Jupyter expects (a JSON string there is not rendered). Kernels that
+     * cannot show it get the text form.
+     */
+    String displayObjects(Map<String, Object> bundle) {
+        return display(textOnly(bundle));
+    }
+
+    /** Like {@link #update}, for a bundle of {@link #displayObjects}. */
+    void updateObjects(String id, Map<String, Object> bundle) {
+        update(id, textOnly(bundle));
+    }
+
+    private static Map<String, String> textOnly(Map<String, Object> bundle) {
+        return bundle(String.valueOf(bundle.getOrDefault("text/plain", "[output]")), null, null);
+    }
+
     private static JupyterKernel current;
 
     static synchronized JupyterKernel current() {
@@ -124,8 +143,8 @@ abstract class JupyterKernel {
             updateDisplay = kernel.getClass().getMethod("updateDisplay", dd);
         }
 
-        private Object data(String id, Map<String, String> bundle) throws ReflectiveOperationException {
-            Object d = fromText.invoke(null, bundle.getOrDefault("text/plain", ""));
+        private Object data(String id, Map<String, ?> bundle) throws ReflectiveOperationException {
+            Object d = fromText.invoke(null, String.valueOf(bundle.containsKey("text/plain") ? bundle.get("text/plain") : ""));
             for (var e : bundle.entrySet()) putData.invoke(d, e.getKey(), e.getValue());
             setDisplayId.invoke(d, id);
             return d;
@@ -143,7 +162,20 @@ abstract class JupyterKernel {
             call(updateDisplay, bundle, id);
         }
 
-        private void call(Method m, Map<String, String> bundle, String id) {
+        // rapaio's DisplayData keeps Map<String, Object> and writes it with Gson: a Map value becomes a JSON object
+        @Override
+        String displayObjects(Map<String, Object> bundle) {
+            String id = UUID.randomUUID().toString();
+            call(display, bundle, id);
+            return id;
+        }
+
+        @Override
+        void updateObjects(String id, Map<String, Object> bundle) {
+            call(updateDisplay, bundle, id);
+        }
+
+        private void call(Method m, Map<String, ?> bundle, String id) {
             try {
                 m.invoke(kernel, data(id, bundle));
             } catch (ReflectiveOperationException e) {
@@ -178,7 +210,7 @@ abstract class JupyterKernel {
             updateDisplay = stream.getClass().getMethod("updateDisplay", String.class, dataClass);
         }
 
-        private Object data(String id, Map<String, String> bundle) throws ReflectiveOperationException {
+        private Object data(String id, Map<String, ?> bundle) throws ReflectiveOperationException {
             Object d = dataClass.getConstructor().newInstance();
             for (var e : bundle.entrySet()) putData.invoke(d, e.getKey(), e.getValue());
             setDisplayId.invoke(d, id);
@@ -187,6 +219,26 @@ abstract class JupyterKernel {
 
         @Override
         String display(Map<String, String> bundle) {
+            return show(bundle);
+        }
+
+        @Override
+        void update(String id, Map<String, String> bundle) {
+            replace(id, bundle);
+        }
+
+        // IJava's DisplayData keeps Map<String, Object> and writes it with Gson: a Map value becomes a JSON object
+        @Override
+        String displayObjects(Map<String, Object> bundle) {
+            return show(bundle);
+        }
+
+        @Override
+        void updateObjects(String id, Map<String, Object> bundle) {
+            replace(id, bundle);
+        }
+
+        private String show(Map<String, ?> bundle) {
             String id = UUID.randomUUID().toString();
             try {
                 display.invoke(stream, data(id, bundle));
@@ -196,8 +248,7 @@ abstract class JupyterKernel {
             return id;
         }
 
-        @Override
-        void update(String id, Map<String, String> bundle) {
+        private void replace(String id, Map<String, ?> bundle) {
             try {
                 updateDisplay.invoke(stream, id, data(id, bundle));
             } catch (ReflectiveOperationException e) {

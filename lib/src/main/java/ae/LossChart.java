@@ -95,6 +95,16 @@ public final class LossChart {
         else if (!series.isEmpty()) Show.chart(chart());
     }
 
+    /**
+     * Like {@link #finish}, but the final chart is interactive (see {@link Plot}): hover over an epoch for the exact
+     * values of every series. It takes the place of the live picture; viewers that cannot run it show the same PNG.
+     */
+    public void finishInteractive() {
+        Plot plot = Plot.of(chart());
+        if (output != null) output.update(plot);
+        else if (!series.isEmpty()) plot.show();
+    }
+
     /** The values of one series, in epoch order. */
     public double[] values(String name) {
         return series.getOrDefault(name, List.of()).stream().mapToDouble(p -> p[1]).toArray();

@@ -48,6 +48,11 @@ public final class Show {
         public void updateText(String text) {
             JupyterKernel.current().update(id, JupyterKernel.bundle(text, null, null));
         }
+
+        /** Replaces this output with an interactive chart (and its PNG): see {@link Plot}. */
+        public void update(Plot plot) {
+            JupyterKernel.current().updateObjects(id, plot.bundle());
+        }
     }
 
     /** Shows an XChart chart (XY, category, pie…) as a PNG. */

@@ -1,0 +1,137 @@
+"""A real browser: `make lab`, then headless Chromium (Playwright, tests/browser/run_all.mjs) opens a notebook with
+every non-local request blocked, runs JupyterLab's own "Run All Cells", and this test checks what the page shows:
+every code cell ran, no error output, the images drawn, and each interactive chart drawn by Plotly (its SVG holds
+the points or bars, its title and axis titles). The notebook JupyterLab saved must hold each chart's PNG beside its
+Plotly JSON, and nbconvert's HTML must show them as images. Screenshots and the report go to target/browser/<stem>/.
+
+Needs Chromium (/usr/bin/chromium, or $CHROMIUM) and tests/browser/node_modules: scripts/browser_deps.sh installs
+both (CI runs it). More notebooks: add a Case below, or set AE_BROWSER_NOTEBOOKS="notebooks/01-iris.ipynb:6:1"
+(path:images:plots, comma-separated)."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from test_lab import ROOT, running_lab
+
+PLOTLY = "application/vnd.plotly.v1+json"
+BROWSER = ROOT / "tests" / "browser"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    notebook: str   # relative to the project
+    images: int     # PNG outputs (charts and pictures that are not interactive)
+    plots: int      # interactive charts (Plotly JSON + PNG + text)
+    timeout: int = 900
+
+    @property
+    def stem(self) -> str:
+        return Path(self.notebook).stem
+
+
+CASES = [Case("tests/browser/interactive-demo.ipynb", images=1, plots=4, timeout=300)]
+for spec in filter(None, os.environ.get("AE_BROWSER_NOTEBOOKS", "").split(",")):
+    path, images, plots = spec.split(":")
+    CASES.append(Case(path, int(images), int(plots)))
+
+
+def require_browser() -> None:
+    missing = [what for what, ok in [(f"Chromium ({CHROMIUM})", os.access(CHROMIUM, os.X_OK)),
+                                     ("node", shutil.which("node") is not None),
+                                     ("playwright-core (tests/browser/node_modules)", (BROWSER / "node_modules" / "playwright-core").is_dir())]
+               if not ok]
+    if missing:
+        pytest.fail(f"the browser test needs {', '.join(missing)}: run scripts/browser_deps.sh")
+
+
+def run_in_browser(case: Case, tmp_path: Path) -> tuple[dict, Path, Path]:
+    """Runs the notebook (a copy, in a folder of its own that JupyterLab serves) in Chromium; returns the report,
+    the saved copy and the folder of screenshots."""
+    lab_dir = tmp_path / "lab"
+    lab_dir.mkdir()
+    copy = lab_dir / Path(case.notebook).name
+    shutil.copy(ROOT / case.notebook, copy)
+    out = ROOT / "target" / "browser" / case.stem
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    with running_lab(tmp_path, f"LAB_DIR={lab_dir}") as (host, token, log):
+        run = subprocess.run(["node", "run_all.mjs", "--lab", f"http://{host}", "--token", token, "--notebook", copy.name,
+                              "--out", str(out), "--timeout", str(case.timeout)],
+                             cwd=BROWSER, capture_output=True, text=True, timeout=case.timeout + 240)
+        lab_log = log.read_text()
+    lines = run.stdout.strip().splitlines()
+    assert run.returncode == 0 and lines, f"run_all.mjs failed ({run.returncode}):\n{run.stderr[-3000:]}\n{lab_log[-3000:]}"
+    report = json.loads(lines[-1])
+    (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    assert "error" not in report, f"{report['error']}\nJupyterLab's log:\n{lab_log[-3000:]}"
+    return report, copy, out
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_a_notebook_runs_in_jupyterlab_in_a_real_browser_offline(case: Case, tmp_path: Path) -> None:
+    require_browser()
+    code_cells = sum(c.cell_type == "code" for c in nbformat.read(ROOT / case.notebook, as_version=4).cells)
+    report, saved, out = run_in_browser(case, tmp_path)
+    outputs = report["outputs"]
+    # the browser was offline: a request to plotly.js's CDN was blocked (any other non-local request would be too)
+    assert report["offline_probe"] == "blocked" and "https://cdn.plot.ly/plotly-2.35.2.min.js" in report["blocked"], report["blocked"]
+
+    # every code cell ran, once, in order
+    counts = [int(p.strip("[]:")) for p in report["prompts"] if p.strip("[]:").isdigit()]
+    assert len(report["prompts"]) == code_cells and len(counts) == code_cells, report["prompts"]
+    assert counts == sorted(counts) and len(set(counts)) == code_cells, report["prompts"]
+    # no error output (an exception, or anything on stderr)
+    errors = [o["text"] for o in outputs if o["mime"] == "application/vnd.jupyter.stderr"]
+    assert not errors, errors
+
+    images = [o for o in outputs if o["mime"] == "image/png"]
+    assert len(images) == case.images, [o["mime"] for o in outputs]
+    for o in images:
+        assert o["images"] and all(min(i["natural"]) > 0 and min(i["shown"]) > 0 for i in o["images"]), o
+
+    plots = [o for o in outputs if o["mime"] == PLOTLY]
+    assert len(plots) == case.plots, [o["mime"] for o in outputs]
+    for o in plots:
+        # JupyterLab's Plotly renderer shows the output's PNG first and draws the plot when the mouse enters it
+        first = o["png_first"]
+        assert first["png_src"].startswith("data:image/png;base64") and min(first["png_natural"]) > 0, \
+            f"an interactive output without its PNG: {o}"
+        assert first["png_displayed"] and not first["graph_before_hover"], f"the PNG was not shown first: {o}"
+        p = o["plot"]
+        assert p, f"an interactive output that Plotly did not draw: {o}"
+        assert min(p["size"]) > 100, p
+        assert p["title"] and p["x_title"] and p["y_title"], f"untitled chart or unlabelled axis: {p}"
+        assert p["points"] + p["bars"] > 0, f"a blank plot: its SVG holds no points or bars: {p}"
+    if plots:
+        assert report.get("hover"), "hovering over a point showed no label"
+
+    # what JupyterLab saved: each interactive chart carries its PNG and its text; no errors, nothing on stderr
+    nb = nbformat.read(saved, as_version=4)
+    saved_outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in saved_outputs if o.output_type == "error" or o.get("name") == "stderr"]
+    interactive = [o for o in saved_outputs if PLOTLY in o.get("data", {})]
+    assert len(interactive) == case.plots
+    for o in interactive:
+        assert {"text/plain", "image/png"} <= set(o.data), f"an interactive chart without its PNG or text: {list(o.data)}"
+        assert isinstance(o.data[PLOTLY], dict) and o.data[PLOTLY]["data"], "Plotly's JSON must be an object with traces"
+    # nbconvert's HTML (and GitHub) show the PNGs: one image per chart and picture
+    from nbconvert import HTMLExporter
+    html, _ = HTMLExporter().from_notebook_node(nb)
+    assert html.count('src="data:image/png;base64,') == case.images + case.plots
+
+    summary = (f"{case.notebook}: {len(counts)}/{code_cells} cells ran, {len(images)} images, {len(plots)} Plotly plots "
+               f"({sum(o['plot']['points'] for o in plots)} points, {sum(o['plot']['bars'] for o in plots)} bars), "
+               f"{len(report['blocked']) - 1} non-local requests blocked besides the test's own probe, {report['seconds']} s in the browser "
+               f"(run all cells: {report['steps'].get('cells_done', 0) - report['steps'].get('run_all_clicked', 0):.1f} s); "
+               f"screenshots in {out.relative_to(ROOT)}")
+    (out / "summary.txt").write_text(summary + "\n")
+    print(summary)
