@@ -70,6 +70,56 @@ def check_code_representation(m: dict, code_keys: list[str]) -> None:
     assert m["code_map"]["images"] >= 500
 
 
+def check_02_cifar_horses(m: dict) -> None:
+    n, epochs = m["train_horses"], m["epochs"]
+    assert 150 <= n <= m["train_horses_available"] and epochs >= 1 and m["test_horses"] >= 100
+    assert m["updates"] == epochs * (n // 150)
+    # The tutorial's network: 1024-300-150-300-1024. Its parameter count follows from the layer sizes (each layer
+    # has inputs x outputs weights plus one bias per output) and is what Keras counts for the tutorial: 706,174.
+    sizes = m["layer_sizes"]
+    assert sizes == [1024, 300, 150, 300, 1024], sizes
+    assert m["params"] == sum(a * b + b for a, b in zip(sizes, sizes[1:])) == 706_174
+    assert m["model_configs"]["cifar-horses"]["params"] == m["params"]
+    # The tutorial's printout: one batch's MSE every 10 epochs, from epoch 0.
+    assert m["printed_epochs"] == list(range(0, epochs, 10)) and len(m["last_batch_mse"]) == len(m["printed_epochs"])
+    assert m["image13_class"] == "horse"
+    # Yardsticks on the course's 102 test horses. Predicting the average training horse: MSE 3,528 (full mode, 385
+    # horses, as in Keras), 3,534 (fast, 340). PCA with 150 components: 331 (full, as in Keras), 345 (fast).
+    base = m["baseline_test_mse"]
+    assert 2_500 < base < 5_000, base
+    assert m["pca150_test_mse"] < 0.15 * base, m["pca150_test_mse"]
+    # It learned: the tutorial's run, the same network from another start, with L2, trained 3x longer and on [0, 1]
+    # inputs with Adam 0.001 all beat the average horse clearly. Fast mode (340 horses, 40 epochs = 80 updates), four
+    # seeds (42-45), as fractions of the baseline: test 0.64-0.74, other start 0.64-0.74, training horses 0.61-0.71,
+    # L2 0.67-0.76, 4x longer 0.50-0.61 (3x: 0.52), [0, 1] with Adam 0.001 0.52.
+    for key in ("test_mse", "train_mse", "other_seed_test_mse", "l2_test_mse", "longer_test_mse", "scaled01_lr0001_test_mse"):
+        assert m[key] < 0.85 * base, (key, m[key], base)
+    # On [0, 1] inputs with Adam 0.01 (as jumpy as the tutorial's run early on): 0.79-0.81 of the baseline in fast mode.
+    assert m["scaled01_test_mse"] < base, m["scaled01_test_mse"]
+    assert m["test_psnr_db"] == pytest.approx(10 * math.log10(255 ** 2 / m["test_mse"]), abs=1e-6)
+    # Every class of the test set rebuilt; the horses' entry is the test-horse MSE itself (same images, same network).
+    per_class = m["per_class_test_mse"]
+    assert len(per_class) == 10 and all(math.isfinite(v) and v > 0 for v in per_class), per_class
+    assert per_class[7] == pytest.approx(m["test_mse"], rel=1e-4)
+    # The book's colour autoencoder (3072 -> 100) beats the average colour horse (fast mode, 30-50 epochs, four seeds:
+    # 0.85-0.91 of its RMSE). Its decoder is linear, so on its training horses it cannot beat PCA-100 (a theorem: this
+    # checks the PCA code); on the test horses PCA-100 is far ahead too (24 against 52).
+    assert m["colour_rmse_test"] < 0.95 * m["colour_baseline_rmse_test"], m
+    assert m["pca100_rmse_train"] <= m["colour_rmse_train"] and m["pca100_rmse_test"] < m["colour_rmse_test"], m
+    if m["mode"] == "full":
+        assert epochs == 100 and n == m["train_horses_available"]
+        # Keras ran the tutorial's model on the course's subset (385 horses, 100 epochs, one seed): test horses 1,981.
+        # Measured here: 2,039 (seed 42), 2,015 (seed 43, the notebook's second start), 2,021 with L2; the goal allows
+        # the run-to-run spread (a few %): within 5% of Keras. With the whole data set (5,000 horses) the tutorial's
+        # 3,300 updates must do at least as well.
+        assert m["test_mse"] <= 1.05 * 1_981, m["test_mse"]
+        assert m["test_mse"] < 0.65 * base and m["train_mse"] < 0.6 * base, m
+        # Pixels scaled to [0, 1] with Adam 0.001 beat the tutorial's setting (1,175; Keras 1,209).
+        assert m["scaled01_lr0001_test_mse"] < m["test_mse"], m
+        # The colour version after 250 epochs (32.9 / 48.6 RMSE): clearly better than the average horse.
+        assert m["colour_rmse_test"] < 0.85 * m["colour_baseline_rmse_test"], m
+
+
 def check_03_fashion_mnist(m: dict) -> None:
     assert m["epochs"] >= 1 and m["samples"] >= 1000
     check_banner(m)
@@ -158,6 +208,7 @@ def check_04_mnist_denoising(m: dict) -> None:
 
 CHECKS = {
     "01-iris": check_01_iris,
+    "02-cifar-horses": check_02_cifar_horses,
     "03-fashion-mnist": check_03_fashion_mnist,
     "04-mnist-denoising": check_04_mnist_denoising,
 }
