@@ -65,7 +65,7 @@ public final class Codes {
             x[i] = xy[0][i];
             y[i] = xy[1][i];
             String name = labels[i] >= 0 && labels[i] < classNames.size() ? classNames.get(labels[i]) : "?";   // Plot.groups rejects a bad label
-            hover[i] = "test image " + i + ": " + name;
+            hover[i] = "test image " + i + "\nclass: " + name;
         }
         return Plot.scatter(title, axisTitle(map, 0), axisTitle(map, 1)).groups(x, y, labels, classNames, hover);
     }

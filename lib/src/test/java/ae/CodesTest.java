@@ -60,9 +60,9 @@ class CodesTest {
         assertEquals(List.of("a", "c"), traces.stream().map(t -> t.get("name")).toList(), "classes present, in the order of the class names");
         List<?> aHover = (List<?>) traces.get(0).get("hovertext"), cHover = (List<?>) traces.get(1).get("hovertext");
         assertEquals(2, aHover.size());
-        assertTrue(((String) aHover.get(0)).startsWith("test image 1: a<br>"), aHover.toString());
-        assertTrue(((String) aHover.get(1)).startsWith("test image 3: a<br>"), aHover.toString());
-        assertTrue(((String) cHover.get(1)).startsWith("test image 2: c<br>"), cHover.toString());
+        assertTrue(((String) aHover.get(0)).startsWith("test image 1<br>class: a<br>"), aHover.toString());
+        assertTrue(((String) aHover.get(1)).startsWith("test image 3<br>class: a<br>"), aHover.toString());
+        assertTrue(((String) cHover.get(1)).startsWith("test image 2<br>class: c<br>"), cHover.toString());
         assertEquals(List.of(3.0, 0.5), List.of(((List<?>) traces.get(0).get("x")).get(1), ((List<?>) traces.get(0).get("y")).get(1)), "test image 3 sits at (3, 0.5)");
         assertEquals("principal component 1 (60% of the variance)", ((java.util.Map<?, ?>) ((java.util.Map<?, ?>) ((java.util.Map<?, ?>) fig.get("layout")).get("xaxis")).get("title")).get("text"));
         assertTrue(plot.text().contains("Codes of 4 test images"), plot.text());
