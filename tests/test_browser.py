@@ -5,8 +5,8 @@ the points or bars, its title and axis titles). The notebook JupyterLab saved mu
 Plotly JSON, and nbconvert's HTML must show them as images. Screenshots and the report go to target/browser/<stem>/.
 
 Needs Chromium (/usr/bin/chromium, or $CHROMIUM) and tests/browser/node_modules: scripts/browser_deps.sh installs
-both (CI runs it). More notebooks: add a Case below, or set AE_BROWSER_NOTEBOOKS="notebooks/01-iris.ipynb:6:1"
-(path:images:plots, comma-separated)."""
+both (CI runs it). Chapters run in fast mode unless AE_MODE says otherwise. More notebooks: add a Case below, or set
+AE_BROWSER_NOTEBOOKS="notebooks/04-mnist-denoising.ipynb:13:2" (path:images:plots, comma-separated)."""
 from __future__ import annotations
 
 import dataclasses
@@ -38,7 +38,12 @@ class Case:
         return Path(self.notebook).stem
 
 
-CASES = [Case("tests/browser/interactive-demo.ipynb", images=1, plots=4, timeout=300)]
+os.environ.setdefault("AE_MODE", "fast")   # the chapters run in fast mode (JupyterLab's kernels inherit it), as in test_notebooks
+
+CASES = [Case("tests/browser/interactive-demo.ipynb", images=1, plots=4, timeout=300),
+         # a real chapter: 5 pictures (activation functions, three live loss charts, the three runs' curves) and the
+         # interactive scatter of the flowers' one-number codes (hover: flower number, species, measurements)
+         Case("notebooks/01-iris.ipynb", images=5, plots=1, timeout=900)]
 for spec in filter(None, os.environ.get("AE_BROWSER_NOTEBOOKS", "").split(",")):
     path, images, plots = spec.split(":")
     CASES.append(Case(path, int(images), int(plots)))

@@ -19,7 +19,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <pre>
  *   Codes.Map map = Codes.principalComponents(testCodes, 2);
- *   Show.chart(Codes.scatter("Test codes", map, test.labels(), test.classNames()));
+ *   Codes.plot("Test codes", map, test.labels(), test.classNames()).show();   // interactive: hover = test image N
+ *   Show.chart(Codes.scatter("Test codes", map, test.labels(), test.classNames()));   // the same as a static chart
  *   double acc = Codes.nearestNeighbourAccuracy(trainCodes, train.labels(), testCodes, test.labels());
  * </pre>
  */
@@ -51,26 +52,55 @@ public final class Codes {
         return new Map(centred.mmul(top).castTo(DataType.FLOAT), explained);
     }
 
+    /**
+     * The 2-D map as an interactive chart (call {@code show()} on it): one colour per class, in the order of
+     * {@code classNames}; hovering over a point shows "test image N" (N its row in the map, counted from 0, as
+     * {@code xTest.getRow(N)} counts) and its class. Row i of the map must be test image i.
+     */
+    public static Plot plot(String title, Map map, int[] labels, List<String> classNames) {
+        float[][] xy = twoComponents(map, labels);
+        double[] x = new double[labels.length], y = new double[labels.length];
+        String[] hover = new String[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            x[i] = xy[0][i];
+            y[i] = xy[1][i];
+            String name = labels[i] >= 0 && labels[i] < classNames.size() ? classNames.get(labels[i]) : "?";   // Plot.groups rejects a bad label
+            hover[i] = "test image " + i + "\nclass: " + name;
+        }
+        return Plot.scatter(title, axisTitle(map, 0), axisTitle(map, 1)).groups(x, y, labels, classNames, hover);
+    }
+
     /** A scatter plot of the first two columns of {@code map.points()}, one colour per class, with a legend. */
     public static XYChart scatter(String title, Map map, int[] labels, List<String> classNames) {
-        INDArray p = map.points();
-        if (p.columns() < 2) throw new IllegalArgumentException("a 2-D map needs two components, got " + p.columns());
-        if (labels.length != p.rows()) throw new IllegalArgumentException(labels.length + " labels for " + p.rows() + " points");
+        float[][] xy = twoComponents(map, labels);
         XYChart chart = new XYChartBuilder().width(760).height(520).title(title)
-                .xAxisTitle(String.format(Locale.ROOT, "1st principal component (%.0f%% of the variance)", 100 * map.explained()[0]))
-                .yAxisTitle(String.format(Locale.ROOT, "2nd principal component (%.0f%%)", 100 * map.explained()[1])).build();
+                .xAxisTitle(axisTitle(map, 0)).yAxisTitle(axisTitle(map, 1)).build();
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         chart.getStyler().setMarkerSize(5).setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setXAxisDecimalPattern("0.#").setYAxisDecimalPattern("0.#");
-        float[] xs = p.getColumn(0).toFloatVector(), ys = p.getColumn(1).toFloatVector();
         for (int c = 0; c < classNames.size(); c++) {
             List<Float> x = new ArrayList<>(), y = new ArrayList<>();
             for (int i = 0; i < labels.length; i++) {
-                if (labels[i] == c) { x.add(xs[i]); y.add(ys[i]); }
+                if (labels[i] == c) { x.add(xy[0][i]); y.add(xy[1][i]); }
             }
             if (!x.isEmpty()) chart.addSeries(classNames.get(c), x, y);
         }
         return chart;
+    }
+
+    /** The map's first two columns, after checking there is one label per point. */
+    private static float[][] twoComponents(Map map, int[] labels) {
+        INDArray p = map.points();
+        if (p.rank() != 2 || p.columns() < 2) throw new IllegalArgumentException("a 2-D map needs two components, got shape " + Arrays.toString(p.shape()));
+        if (labels.length != p.rows()) throw new IllegalArgumentException(labels.length + " labels for " + p.rows() + " points: give one label per point");
+        return new float[][] {p.getColumn(0).toFloatVector(), p.getColumn(1).toFloatVector()};
+    }
+
+    /** "principal component 1 (34% of the variance)"; without the share if the map does not know it. */
+    static String axisTitle(Map map, int component) {
+        double[] e = map.explained();
+        String name = "principal component " + (component + 1);
+        return e != null && component < e.length ? String.format(Locale.ROOT, "%s (%.0f%% of the variance)", name, 100 * e[component]) : name;
     }
 
     /**

@@ -169,7 +169,7 @@ public final class Plot {
         List<String> cats = new ArrayList<>();
         for (int i = 0; i < values.length; i++) {
             cats.add(escape(categories[i]));
-            hover.add(escape(categories[i]) + "<br>" + escape(yTitle) + ": " + Show.cell(values[i]));
+            hover.add(escape(categories[i]) + "<br>" + escape(yTitle) + ": " + exact(values[i]));
         }
         Map<String, Object> t = trace("bar", name, hover, "%{hovertext}<extra>" + escape(name) + "</extra>");
         t.put("x", cats);
@@ -232,7 +232,7 @@ public final class Plot {
         List<String> text = new ArrayList<>();
         for (int i = 0; i < x.length; i++) {
             String at = escape(xTitle) + ": " + number(x[i]) + "<br>" + escape(yTitle) + ": " + number(y[i]);
-            text.add(lines ? Show.cell(y[i]) : hover == null ? at : escape(hover[i]) + "<br>" + at);
+            text.add(lines ? exact(y[i]) : hover == null ? at : escape(hover[i]) + "<br>" + at);
         }
         // a line's hover ("x unified") shows one row per series: its name and exact value
         Map<String, Object> t = trace("scatter", name, text, lines ? escape(name) + ": %{hovertext}<extra></extra>"
@@ -261,13 +261,18 @@ public final class Plot {
     /** Values with 6 significant digits (what a float holds), NaN as a gap. */
     private static List<Double> rounded(double[] v) {
         List<Double> out = new ArrayList<>(v.length);
-        for (double d : v) out.add(Double.isFinite(d) ? Double.valueOf(Show.cell(d)) : null);
+        for (double d : v) out.add(Double.isFinite(d) ? Double.valueOf(exact(d)) : null);
         return out;
+    }
+
+    /** 6 significant digits: what a float holds, the "exact value" a hover promises (tables show fewer). */
+    private static String exact(double v) {
+        return Show.digits(v, 6);
     }
 
     /** A value for a reader: 12, not 12.0; otherwise 6 significant digits. */
     private static String number(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Show.cell(v);
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : exact(v);
     }
 
     private static void check(String what, int n, int expected) {

@@ -166,18 +166,23 @@ public final class Show {
      */
     static String cell(Object v) {
         if (v == null) return "";
-        if (v instanceof Float f) return f.isNaN() || f.isInfinite() ? f.toString() : round(new java.math.BigDecimal(Float.toString(f)));
-        if (v instanceof Double d) return d.isNaN() || d.isInfinite() ? d.toString() : round(new java.math.BigDecimal(d));
+        if (v instanceof Float f) return f.isNaN() || f.isInfinite() ? f.toString() : round(new java.math.BigDecimal(Float.toString(f)), SIGNIFICANT);
+        if (v instanceof Double d) return digits(d, SIGNIFICANT);
         return String.valueOf(v);
     }
 
-    private static String round(java.math.BigDecimal d) {
+    /** A number as {@link #cell} writes it, to the given number of significant digits (charts show 6, a float's). */
+    static String digits(double v, int significant) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? Double.toString(v) : round(new java.math.BigDecimal(v), significant);
+    }
+
+    private static String round(java.math.BigDecimal d, int significant) {
         int wholeDigits = d.signum() == 0 ? 1 : d.precision() - d.scale();   // digits before the point (may be <= 0)
-        java.math.BigDecimal r = wholeDigits >= SIGNIFICANT
+        java.math.BigDecimal r = wholeDigits >= significant
                 ? d.setScale(0, java.math.RoundingMode.HALF_EVEN)
-                : d.round(new java.math.MathContext(SIGNIFICANT, java.math.RoundingMode.HALF_EVEN));
+                : d.round(new java.math.MathContext(significant, java.math.RoundingMode.HALF_EVEN));
         String t = r.stripTrailingZeros().toPlainString();
-        return t.contains(".") || wholeDigits >= SIGNIFICANT ? t : t + ".0";
+        return t.contains(".") || wholeDigits >= significant ? t : t + ".0";
     }
 
     private static String escape(String s) {

@@ -50,4 +50,25 @@ class CodesTest {
         assertEquals(java.util.Set.of("a", "c"), chart.getSeriesMap().keySet());
         assertTrue(chart.getXAxisTitle().contains("60%"), chart.getXAxisTitle());
     }
+
+    @Test
+    void theInteractiveMapHasOneTracePerClassAndSaysWhichTestImageEachPointIs() {
+        Codes.Map map = new Codes.Map(Nd4j.createFromArray(new float[][] {{0, 0}, {1, 1}, {2, 2}, {3, 0.5f}}), new double[] {0.6, 0.3});
+        Plot plot = Codes.plot("Codes of 4 test images", map, new int[] {2, 0, 2, 0}, List.of("a", "b", "c"));
+        var fig = plot.figure();
+        List<java.util.Map<String, Object>> traces = PlotJson.cast(fig.get("data"));
+        assertEquals(List.of("a", "c"), traces.stream().map(t -> t.get("name")).toList(), "classes present, in the order of the class names");
+        List<?> aHover = (List<?>) traces.get(0).get("hovertext"), cHover = (List<?>) traces.get(1).get("hovertext");
+        assertEquals(2, aHover.size());
+        assertTrue(((String) aHover.get(0)).startsWith("test image 1<br>class: a<br>"), aHover.toString());
+        assertTrue(((String) aHover.get(1)).startsWith("test image 3<br>class: a<br>"), aHover.toString());
+        assertTrue(((String) cHover.get(1)).startsWith("test image 2<br>class: c<br>"), cHover.toString());
+        assertEquals(List.of(3.0, 0.5), List.of(((List<?>) traces.get(0).get("x")).get(1), ((List<?>) traces.get(0).get("y")).get(1)), "test image 3 sits at (3, 0.5)");
+        assertEquals("principal component 1 (60% of the variance)", ((java.util.Map<?, ?>) ((java.util.Map<?, ?>) ((java.util.Map<?, ?>) fig.get("layout")).get("xaxis")).get("title")).get("text"));
+        assertTrue(plot.text().contains("Codes of 4 test images"), plot.text());
+        var e = assertThrows(IllegalArgumentException.class, () -> Codes.plot("t", map, new int[] {0, 1}, List.of("a", "b")));
+        assertTrue(e.getMessage().contains("2 labels for 4 points"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Codes.plot("t", map, new int[] {0, 1, 5, 0}, List.of("a", "b")));
+        assertTrue(e.getMessage().contains("label 5"), e.getMessage());
+    }
 }
