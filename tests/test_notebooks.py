@@ -116,7 +116,17 @@ def check_05_kittens(m: dict) -> None:
         # batch-statistics measurement shows the learning: it beat the mean photo by 22% (0.048 vs. 0.061)
         assert m["final_val_mse_batch_stats"][-1] < 0.9 * baseline, m
     else:
-        FULL_CHECKS
+        # measured with AE_LIMIT=2000 (1,800 / 200 photos): final model 0.0279 = 0.40 of the mean photo's 0.0703
+        # (Keras 0.0285), 0.0242 with batch statistics, training 0.0228; after 10 epochs sigmoid 0.0468 (0.67),
+        # ReLU 0.0474 with 0.14% of its outputs above 1, 768 code 0.0510; contrast r = 0.74; AUC 0.45 and 0.54
+        assert m["epochs_final"] == 25 and m["final_val_mse"] < 0.55 * baseline, m
+        assert m["final_val_mse_batch_stats"][-1] < 0.45 * baseline and m["final_train_mse"] < m["final_val_mse"], m
+        assert curves["sigmoid_output"][-1] < 0.85 * baseline and m["code768_val_mse"] < 0.9 * baseline, m
+        assert m["final_val_mse"] < 0.75 * curves["sigmoid_output"][-1], m   # 25 epochs with batch norm beat 10 without
+        assert m["relu_share_above_1"] > 0 and m["contrast_correlation"] > 0.5, m
+        assert 0.3 < m["auc_kittens_vs_non_cats"] < 0.7, m   # the notebook's finding: no kitten detector
+        if n_train + n_val == 8192:
+            assert m["final_val_mse"] <= 0.0140, m   # the goal for the tutorial's run (Keras: 0.0145); not yet run here
 
 CHECKS = {
     "01-iris": check_01_iris,
