@@ -131,7 +131,7 @@ public final class Kittens {
 
     private static void download(ExecutorService pool, DataCache cache, List<DataFile> photos, int[] missing, Path[] paths) {
         AtomicBoolean stop = new AtomicBoolean();
-        AtomicReference<String> firstFailure = new AtomicReference<>();
+        java.util.concurrent.ConcurrentSkipListMap<Integer, String> failures = new java.util.concurrent.ConcurrentSkipListMap<>();
         AtomicInteger got = new AtomicInteger();
         Progress progress = new Progress("downloaded (" + DOWNLOADS + " at a time):", missing.length);
         runAll(pool, missing, i -> {
@@ -140,7 +140,8 @@ public final class Kittens {
                 got.incrementAndGet();
             } catch (DataException e) {
                 // the first failure stops the downloads that have not started (an offline machine must not try thousands)
-                if (firstFailure.compareAndSet(null, photos.get(i).name() + ": " + why(e.getMessage()))) stop.set(true);
+                failures.put(i, why(e.getMessage()));
+                stop.set(true);
             }
         }, progress, stop);
         int stillMissing = (int) Arrays.stream(paths).filter(p -> p == null).count();
@@ -149,10 +150,10 @@ public final class Kittens {
         String dataset = photos.get(first).dataset();
         throw new DataException(String.format(Locale.ROOT,
                 "%,d of the %,d kitten photos are missing: neither the cache nor the mirror holds them, and they could not be"
-                + " downloaded. The first missing photo is %s. Why: %s.%s%nTo fix: set AE_DATA_MIRROR to a folder that holds"
+                + " downloaded. The first missing photo is %s. Why: downloading stopped at the first failure, %s: %s.%s%nTo fix: set AE_DATA_MIRROR to a folder that holds"
                 + " %s/%s and the others (named like the cache: %s/cat.<n>.jpg), or check the network and run again"
                 + " (photos already fetched stay in the cache, so a new run resumes)%s.",
-                stillMissing, paths.length, photos.get(first).name(), firstFailure.get(),
+                stillMissing, paths.length, photos.get(first).name(), photos.get(failures.firstKey()).name(), failures.firstEntry().getValue(),
                 got.get() > 0 ? String.format(Locale.ROOT, " %,d photos were downloaded before the first failure and kept.", got.get()) : "",
                 dataset, photos.get(first).name(), dataset,
                 first > 0 ? String.format(Locale.ROOT, ", or use the %,d photos at hand (cat.0.jpg to %s) with AE_LIMIT=%d",

@@ -141,8 +141,8 @@ class KittensTest {
         String m = e.getMessage();
         assertTrue(m.startsWith("2 of the 5 kitten photos are missing"), m);
         assertTrue(m.contains("The first missing photo is cat.3.jpg"), m);
-        assertTrue(m.contains("Why: cat.3.jpg: http://127.0.0.1:1/cat.3.jpg: java.net.ConnectException")
-                || m.contains("Why: cat.4.jpg: http://127.0.0.1:1/cat.4.jpg: java.net.ConnectException"), m);   // which fails first is a race
+        assertTrue(m.contains("Why: downloading stopped at the first failure, cat.3.jpg: http://127.0.0.1:1/cat.3.jpg: java.net.ConnectException")
+                || m.contains("Why: downloading stopped at the first failure, cat.4.jpg: http://127.0.0.1:1/cat.4.jpg: java.net.ConnectException"), m);   // a race
         assertTrue(m.contains("AE_DATA_MIRROR") && m.contains("kittens/cat.3.jpg"), m);
         assertTrue(m.contains("use the 3 photos at hand (cat.0.jpg to cat.2.jpg) with AE_LIMIT=3"), m);
         assertFalse(m.contains(tmp.toString()), "no machine paths in the message: " + m);
