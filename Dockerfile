@@ -5,8 +5,9 @@
 #   docker build -t autoencoders-java .                              what Binder builds (data sets downloaded on use)
 #   docker build --build-arg AE_WITH_DATA=1 -t autoencoders-java:offline .   with every data set inside (make data)
 #
-# The base: Debian 12 slim, pinned by tag and digest (the multi-arch index of 2025-05-20). CI substitutes a Debian 12
-# made locally with debootstrap (--build-arg BASE=...): the only difference besides its package-index locations.
+# The base: Debian 12 slim, pinned by tag and digest (the digest as two public projects pin this tag; no registry is
+# reachable from the course's CI machine to check it). CI substitutes a Debian 12 made locally with debootstrap
+# (--build-arg BASE=...): the only difference besides the package-index locations.
 ARG BASE=docker.io/library/debian:bookworm-20250520-slim@sha256:90522eeb7e5923ee2b871c639059537b30521272f10ca86fdbbbb2b75a8c40cd
 FROM ${BASE}
 
