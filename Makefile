@@ -8,13 +8,17 @@
 #   make setup                install only; KERNEL=ijava (or rapaio) picks the kernel, remembered until changed
 #   make kernel               which kernel setup installs (and why)
 #   make bundle               an offline bundle for a workshop: wheels, Maven repository, data (docs/workshop.md)
+#   make data                 every data set into the download cache (data/), verified: for a room without internet
+#   make image-test           build the container image (Dockerfile) and test it: notebooks, JupyterLab, make data
 #
 # Settings come from the environment: AE_MODE=full|fast, AE_EPOCHS, AE_LIMIT, AE_DATA, AE_DATA_MIRROR (README).
 
 SHELL := /bin/bash
 # The project folder (run make here, or make -C <folder>). Paths may contain spaces: every use below is quoted.
 ROOT := $(CURDIR)
-PYTHON := $(ROOT)/.venv/bin/python
+# In an active conda environment other than base (environment.yml) its Python serves instead of .venv/ (setup.sh alike).
+PYENV := $(if $(and $(CONDA_PREFIX),$(filter-out base,$(CONDA_DEFAULT_ENV))),$(CONDA_PREFIX),$(ROOT)/.venv)
+PYTHON := $(PYENV)/bin/python
 NB ?=
 LAB_IP ?= 127.0.0.1
 LAB_PORT ?= 8888
@@ -31,10 +35,10 @@ export AE_DATA_MIRROR := $(AE_BUNDLE)/data
 endif
 endif
 
-.PHONY: help setup kernel lab test unit-test notebook-test notebooks check bench bundle clean
+.PHONY: help setup kernel lab test unit-test notebook-test notebooks check bench bundle data image-test clean
 
 help:
-	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
 
 # KERNEL is passed on from the environment or the command line; unset, setup.sh keeps the kernel chosen last.
 setup:
@@ -45,7 +49,7 @@ kernel:
 
 lab: setup
 	@echo "JupyterLab: open the URL printed below (with its token). Stop with Ctrl-C."
-	PYTHONPATH="$(ROOT)/scripts" "$(ROOT)/.venv/bin/jupyter" lab --no-browser --ServerApp.root_dir="$(LAB_DIR)" \
+	PYTHONPATH="$(ROOT)/scripts" "$(PYENV)/bin/jupyter" lab --no-browser --ServerApp.root_dir="$(LAB_DIR)" \
 	  --AsyncMappingKernelManager.kernel_manager_class=patient_kernel.PatientServerKernelManager \
 	  --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
@@ -70,6 +74,12 @@ bench: setup
 
 bundle: setup
 	@"$(ROOT)/scripts/bundle.sh" "$(AE_BUNDLE)"
+
+data: setup
+	cd "$(ROOT)" && java -cp "$$(ls lib/target/ae-lib-*.jar | head -1):lib/target/kernel-lib/*" scripts/FetchData.java
+
+image-test:
+	"$(ROOT)/scripts/image_test.sh"
 
 clean:
 	rm -rf target lib/target

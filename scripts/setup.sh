@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The one install script of the course. The Makefile, the README, CI (and the Docker image) all call it.
+# The one install script of the course. The Makefile, the README, CI and the Dockerfile (its image's install) call it.
 # Idempotent: it installs only what is missing or out of date.
 #
 #   scripts/setup.sh                 Python venv (.venv), helper jar + dependencies, kernelspec "java" (rapaio)
@@ -10,6 +10,7 @@
 # The project gets .venv/, lib/target/, target/kernel/, target/jupyter/ (a Jupyter data folder; put it on
 # JUPYTER_PATH). Outside it, Maven fills its repository ~/.m2 (~0.7 GB) and pip its cache; nothing system-wide.
 # An offline bundle (make bundle; AE_BUNDLE, default bundle/) with wheels/ and m2/ is used instead of the internet.
+# In an active conda environment other than base (environment.yml), that environment's Python takes the place of .venv/.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,6 +25,7 @@ case "$KERNEL" in rapaio|ijava) ;; *) printf "[setup] ERROR: KERNEL='%s': use ra
 if [ "${1:-}" = --kernel ]; then echo "$KERNEL ($KERNEL_WHY)"; exit 0; fi
 BUNDLE="${AE_BUNDLE:-$ROOT/bundle}"
 VENV="$ROOT/.venv"
+[ -n "${CONDA_PREFIX:-}" ] && [ "${CONDA_DEFAULT_ENV:-base}" != base ] && VENV="$CONDA_PREFIX"  # the Makefile decides alike
 KERNEL_DIR="$ROOT/target/kernel"
 SPEC_DIR="$ROOT/target/jupyter/kernels/java"
 MVN=(mvn -B -q)
@@ -77,7 +79,10 @@ if [ -x "$VENV/bin/python" ] && ! head -3 "$VENV/bin/pip" 2>/dev/null | grep -qF
 fi
 REQ_SUM="$(sha256 requirements.txt | cut -d' ' -f1)"
 if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$REQ_STAMP" 2>/dev/null)" != "$REQ_SUM" ]; then
-  say "Python packages: installing requirements.txt into .venv (JupyterLab, nbclient, nbconvert, pytest)"
+  say "Python packages: installing requirements.txt into ${VENV#"$ROOT/"} (JupyterLab, nbclient, nbconvert, pytest)"
+  if [ "$VENV" = "${CONDA_PREFIX:-}" ]; then
+    [ -x "$VENV/bin/python" ] || die "the active conda environment ($CONDA_DEFAULT_ENV) has no Python. Create it with: conda env create -f environment.yml, then conda activate it."
+  fi
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" || die "python3 -m venv failed; install the venv module (e.g. apt-get install python3-venv)."
   # From the offline bundle's wheels if there is one (no network at all). Else pip gives up on a dropped connection
   # at once (--retries 0: where pip also has a local mirror, it fails over to it without waiting) and the whole

@@ -14,7 +14,7 @@ import performance_doc  # noqa: E402
 
 DOCS = [ROOT / "README.md", ROOT / "TROUBLESHOOTING.md", ROOT / "CONTRIBUTING.md", ROOT / "LICENSE-TEXT.md", *sorted((ROOT / "docs").glob("*.md"))]
 # Written in parallel by other branches; a link to one of these may lead nowhere only while the file does not exist.
-PENDING = {"docs/container.md"}
+PENDING: set[str] = set()
 
 
 def summary() -> dict:
@@ -88,7 +88,7 @@ def test_anchors_in_links_exist():
 
 
 # Variables the code reads that are not the reader's settings: set by the kernelspec or by our own scripts.
-INTERNAL = {"JUPYTER_PATH", "TF_CPP_MIN_LOG_LEVEL", "PYTHONPATH", "JAVA_MAJOR"}
+INTERNAL = {"JUPYTER_PATH", "TF_CPP_MIN_LOG_LEVEL", "PYTHONPATH", "JAVA_MAJOR", "CONDA_PREFIX", "CONDA_DEFAULT_ENV"}  # conda sets the last two
 
 
 def settings_read_by_the_code() -> set[str]:

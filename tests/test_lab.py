@@ -56,6 +56,12 @@ def running_lab(tmp_path: Path, *make_args: str):
 
 @pytest.fixture
 def lab(tmp_path: Path):
+    # AE_LAB_URL=http://HOST:PORT/?token=TOKEN: a server already running (the container image's, scripts/image_test.sh)
+    if os.environ.get("AE_LAB_URL"):
+        found = re.fullmatch(r"http://([^/]+)/\?token=(\w+)", os.environ["AE_LAB_URL"])
+        assert found, f"AE_LAB_URL must look like http://127.0.0.1:8888/?token=abc123, not {os.environ['AE_LAB_URL']}"
+        yield found.group(1), found.group(2), None
+        return
     with running_lab(tmp_path) as running:
         yield running
 
@@ -102,7 +108,9 @@ def test_make_lab_serves_jupyterlab_and_runs_a_java_cell(lab) -> None:
 
     kernel = api(host, token, "/api/kernels", {"name": "java"})
     status, stdout = asyncio.run(asyncio.wait_for(run_cell(host, token, kernel["id"], CELL), timeout=180))
-    assert status == "ok", log.read_text()[-3000:]
+    assert status == "ok", log.read_text()[-3000:] if log else status
     assert stdout.strip() == "sum 6"
+    if log is None:
+        return  # a server that `make lab` did not start: what follows checks how make lab starts its kernels
     # the server started the kernel through the patient manager: the kernel's output went to its own log file
     assert list((log.parent / "kernels").glob("kernel-*.log")), "no kernel log: the patient kernel manager was not used"
