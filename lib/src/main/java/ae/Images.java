@@ -17,11 +17,6 @@ public record Images(INDArray pixels, int[] labels, List<String> classNames, int
         return (int) pixels.rows();
     }
 
-    /** The pixels as a 4-D batch [n, channels, height, width], for convolutional layers (a view, no copy). */
-    public INDArray asBatch() {
-        return pixels.reshape('c', size(), channels, height, width);
-    }
-
     /** Images {@code from} (inclusive) to {@code to} (exclusive). */
     public Images slice(int from, int to) {
         int[] l = java.util.Arrays.copyOfRange(labels, from, to);

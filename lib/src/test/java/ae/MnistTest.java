@@ -36,7 +36,9 @@ class MnistTest {
         assertArrayEquals(new long[] {5, 6}, im.pixels().shape());
         assertEquals(40 / 255f, im.pixels().getFloat(4, 5), 1e-6);
         assertArrayEquals(new int[] {0, 1, 2, 3, 4}, im.labels());
-        assertArrayEquals(new long[] {5, 1, 3, 2}, im.asBatch().shape());
+        assertEquals(1, im.channels());
+        assertEquals(3, im.height());
+        assertEquals(2, im.width());
         assertEquals("3", im.className(3));
     }
 
