@@ -24,9 +24,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * Each model is the one its notebook builds (same layers, settings and batch size; keep them in step) and trains
  * on the notebook's real data, shuffled (chapter 2's in order, as its tutorial), for a few warm-up steps and then for
- * about <seconds>. Chapter 5 has no notebook yet: its model follows the tutorial (see kittens) and its loader is the
- * helper jar's Kittens; when the notebook comes, the model follows it. One JSON line goes to
- * standard output. "peak" measures this machine's single-precision matrix multiply (ND4J mmul, 2048 x 2048).
+ * about <seconds>. tests/test_bench.py checks that each model's configuration fingerprint equals the one its
+ * notebook records (metrics.model). One JSON line goes to standard output. "peak" measures this machine's single-precision matrix multiply (ND4J mmul, 2048 x 2048).
  */
 public class Bench {
 
