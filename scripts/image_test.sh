@@ -178,8 +178,10 @@ CONTAINERS=()
 cleanup() { for c in "${CONTAINERS[@]}"; do "${E[@]}" rm -f "$c" >/dev/null 2>&1 || true; done; }
 trap cleanup EXIT
 run() { "${E[@]}" run --rm "${EXTRA[@]}" "$@"; }
-# The container's peak memory and CPU time, from its cgroup (v1 or v2).
+# The container's peak memory and CPU time, from its cgroup (v1 or v2); run inside the container, so single-quoted.
+# shellcheck disable=SC2016
 PEAK='for f in /sys/fs/cgroup/memory.peak /sys/fs/cgroup/memory/memory.max_usage_in_bytes; do [ -r $f ] && { echo "container-peak-bytes $(cat $f)"; break; }; done'
+# shellcheck disable=SC2016
 CPU='for f in /sys/fs/cgroup/cpuacct/cpuacct.usage /sys/fs/cgroup/cpu,cpuacct/cpuacct.usage; do [ -r $f ] && { echo "container-cpu-ns $(cat $f)"; break; }; done; [ -r /sys/fs/cgroup/cpu.stat ] && awk "/^usage_usec/ {print \"container-cpu-ns\", \$2 * 1000}" /sys/fs/cgroup/cpu.stat'
 
 # --- 5. what is installed, for whom ----------------------------------------------------------------------------------
@@ -211,7 +213,7 @@ run "${LIMITS[@]}" "${NET[@]}" "$IMAGE" python -m pytest -q -p no:cacheprovider 
   -k "committed_clean or has_checks" > "$OUT/notebook-static.log" 2>&1 \
   || { cat "$OUT/notebook-static.log"; die "the notebooks in the image are not clean or lack checks (above)."; }
 ROWS=(); FAILED=(); LOAD0="$(cut -d' ' -f1-3 /proc/loadavg)"
-for nb in notebooks/*${NB:-}*.ipynb; do
+for nb in notebooks/*"${NB:-}"*.ipynb; do
   stem="$(basename "$nb" .ipynb)"
   say "notebook $stem (--memory 2g --cpus 1, default mode)"
   t=$(now)
