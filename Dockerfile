@@ -53,6 +53,8 @@ COPY --chown=${NB_UID}:${NB_UID} . ${HOME}
 # The offline variant: every data set in data/, verified (make data). AE_DATA_MIRROR: where to take them from.
 ARG AE_WITH_DATA=0
 ARG AE_DATA_MIRROR=
+# AE_LIMIT=N: only the first N kitten photos (a mirror folder with fewer than all 8,192).
+ARG AE_LIMIT=
 RUN if [ "${AE_WITH_DATA}" = 1 ]; then make -s data; fi
 
 EXPOSE 8888

@@ -1,8 +1,5 @@
-import ae.DataCache;
-import ae.DataException;
-import ae.DataFile;
-import ae.Datasets;
-import ae.Settings;
+package ae;
+
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -21,9 +18,13 @@ import java.util.Map;
  * <p>CIFAR-10, as its loader ({@code ae.Cifar10}) chooses: the whole archive if the cache or the mirror has it, else the
  * course's subset if they have that, else the archive is downloaded (163 MB).
  *
- * <pre>java -cp "lib/target/ae-lib-VERSION.jar:lib/target/kernel-lib/*" scripts/FetchData.java</pre>
+ * <pre>java -cp "lib/target/ae-lib-VERSION.jar:lib/target/kernel-lib/*" ae.FetchData</pre>
+ * Not for notebooks (they load what they need when they need it), so not public.
  */
-public class FetchData {
+final class FetchData {
+
+    private FetchData() {}
+
     public static void main(String[] args) {
         DataCache cache = new DataCache(Settings.dataDir(), Settings.mirror(), System.out);
         DataCache quiet = new DataCache(Settings.dataDir(), Settings.mirror(), new PrintStream(OutputStream.nullOutputStream()));
@@ -39,7 +40,9 @@ public class FetchData {
         sets.put(subset ? "cifar-10-subset" : "cifar-10",
                 subset ? List.of(Datasets.CIFAR10_SUBSET_TRAIN, Datasets.CIFAR10_SUBSET_TEST) : List.of(Datasets.CIFAR10_BINARY));
         List<DataFile> kittens = new ArrayList<>();
-        for (int n = 0; n < Datasets.KITTENS; n++) kittens.add(Datasets.kitten(n));
+        // AE_LIMIT=N: only the first N photos (what chapter 5 then trains on with the same AE_LIMIT).
+        int photos = Math.min(Datasets.KITTENS, Settings.limit(Datasets.KITTENS, Datasets.KITTENS));
+        for (int n = 0; n < photos; n++) kittens.add(Datasets.kitten(n));
         sets.put("kittens", kittens);
 
         int failed = 0;
@@ -59,7 +62,8 @@ public class FetchData {
             }
         }
         if (failed > 0) {
-            System.out.println("make data: " + failed + " data set(s) missing (see above); run again once the network or the mirror is there.");
+            System.out.println("make data: " + failed + " data set(s) missing (see above); run again once the network or the mirror is"
+                    + " there. A mirror with only some kitten photos: AE_LIMIT=<how many> make data takes the first ones.");
             System.exit(1);
         }
         System.out.println("make data: all " + sets.size() + " data sets are in the cache; the notebooks need no network for them.");
