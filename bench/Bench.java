@@ -45,6 +45,8 @@ public class Bench {
             fingerprints();
             return;
         }
+        if (System.getenv("X_ENV_THREADS") != null) { int t = Integer.parseInt(System.getenv("X_ENV_THREADS")); Nd4j.getEnvironment().setMaxMasterThreads(t); Nd4j.getEnvironment().setMaxThreads(t); }
+        if (System.getenv("X_BLAS") != null) Nd4j.factory().blas().setMaxThreads(Integer.parseInt(System.getenv("X_BLAS")));
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 20;
         Model m = model(args[0]);
         train(m, seconds);
@@ -66,7 +68,7 @@ public class Bench {
                 // The kernel keeps ND4J on one thread (fastest for every other model here). This model's matrix
                 // products are large (256 x 6912 x 3456), and letting the BLAS library use every core takes a
                 // step from ~1.9 s to ~1.5 s on 2 cores; chapter 5's notebook makes the same one call.
-                Nd4j.factory().blas().setMaxThreads(Runtime.getRuntime().availableProcessors());
+                if (System.getenv("X_KBLAS") != null) Nd4j.factory().blas().setMaxThreads(Runtime.getRuntime().availableProcessors());
                 yield new Model(name, "05", kittens(), InputType.feedForward(6912), 256, 7_373, x, x, false);
             }
             case "fashion-dense" -> {   // notebooks/03-fashion-mnist.ipynb, model 2
@@ -131,8 +133,8 @@ public class Bench {
         return init(new NeuralNetConfiguration.Builder()
                 .seed(SEED).updater(new AdaDelta()).weightInit(WeightInit.XAVIER)
                 .list()
-                .layer(new DenseLayer.Builder().nIn(784).nOut(32).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.XENT).nIn(32).nOut(784).activation(Activation.SIGMOID).build())
+                .layer(new FastDenseLayer.Builder().nIn(784).nOut(32).activation(Activation.RELU).build())
+                .layer(new FastOutputLayer.Builder(LossFunctions.LossFunction.XENT).nIn(32).nOut(784).activation(Activation.SIGMOID).build())
                 .build());
     }
 
@@ -145,10 +147,10 @@ public class Bench {
         return init(new NeuralNetConfiguration.Builder()
                 .seed(SEED).updater(new Adam(0.01)).weightInit(WeightInit.XAVIER_UNIFORM)
                 .list()
-                .layer(new DenseLayer.Builder().nIn(1024).nOut(300).activation(Activation.ELU).build())
-                .layer(new DenseLayer.Builder().nOut(150).activation(Activation.ELU).build())
-                .layer(new DenseLayer.Builder().nOut(300).activation(Activation.ELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(1024).activation(Activation.IDENTITY).build())
+                .layer(new FastDenseLayer.Builder().nIn(1024).nOut(300).activation(Activation.ELU).build())
+                .layer(new FastDenseLayer.Builder().nOut(150).activation(Activation.ELU).build())
+                .layer(new FastDenseLayer.Builder().nOut(300).activation(Activation.ELU).build())
+                .layer(new FastOutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(1024).activation(Activation.IDENTITY).build())
                 .setInputType(InputType.feedForward(1024))
                 .build());
     }
@@ -166,11 +168,11 @@ public class Bench {
                 .cacheMode(CacheMode.DEVICE)
                 .list()
                 .layer(batchNorm())
-                .layer(new DenseLayer.Builder().name("encoder").nOut(3456).activation(Activation.RELU).build())
-                .layer(new DenseLayer.Builder().name("middle_layer").nOut(1728).activation(Activation.RELU).build())
+                .layer(new FastDenseLayer.Builder().name("encoder").nOut(3456).activation(Activation.RELU).build())
+                .layer(new FastDenseLayer.Builder().name("middle_layer").nOut(1728).activation(Activation.RELU).build())
                 .layer(batchNorm())
-                .layer(new DenseLayer.Builder().name("decoder").nOut(3456).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(6912).activation(Activation.SIGMOID).build())
+                .layer(new FastDenseLayer.Builder().name("decoder").nOut(3456).activation(Activation.RELU).build())
+                .layer(new FastOutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(6912).activation(Activation.SIGMOID).build())
                 .setInputType(InputType.feedForward(6912))
                 .build());
     }
@@ -214,8 +216,8 @@ public class Bench {
                 .layer(conv(16, Activation.RELU, ConvolutionMode.Same)).layer(batchNorm()).layer(pool())
                 .layer(conv(32, Activation.RELU, ConvolutionMode.Same)).layer(batchNorm()).layer(pool())
                 .layer(conv(32, Activation.RELU, ConvolutionMode.Same))
-                .layer(new DenseLayer.Builder().nOut(128).activation(Activation.SIGMOID).build())
-                .layer(new DenseLayer.Builder().nOut(7 * 7 * 32).activation(Activation.RELU).build())
+                .layer(new FastDenseLayer.Builder().nOut(128).activation(Activation.SIGMOID).build())
+                .layer(new FastDenseLayer.Builder().nOut(7 * 7 * 32).activation(Activation.RELU).build())
                 .inputPreProcessor(9, new FeedForwardToCnnPreProcessor(7, 7, 32))
                 .layer(deconv(32)).layer(batchNorm()).layer(up())
                 .layer(deconv(32)).layer(batchNorm()).layer(up())
@@ -279,7 +281,7 @@ public class Bench {
             }
             int[] rows = Arrays.copyOfRange(order, position, position + m.batch());
             position += m.batch();
-            if (step == warmup) start = System.nanoTime();
+            if (step == warmup) { start = System.nanoTime(); if (System.getenv("X_PROFILE") != null) { Nd4j.getExecutioner().setProfilingMode(org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.ALL); } }
             INDArray x = Nd4j.pullRows(m.x(), 1, rows), y = Nd4j.pullRows(m.y(), 1, rows);
             if (m.images()) {
                 x = x.reshape(x.rows(), 1, 28, 28);
@@ -292,6 +294,7 @@ public class Bench {
             }
         }
         end = System.nanoTime();
+        if (System.getenv("X_PROFILE") != null) org.nd4j.linalg.profiler.OpProfiler.getInstance().printOutDashboard();
         double time = (end - start) / 1e9, perStep = time / steps;
         double samplesPerSecond = steps * (double) m.batch() / time;
         long flops = trainingFlopsPerSample(m.net(), m.input());
@@ -335,6 +338,7 @@ public class Bench {
         out.put("size", size);
         out.put("omp_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "default"));
         out.put("blas", Nd4j.getBlasWrapper().getClass().getSimpleName());
+        out.put("blas_threads", Nd4j.factory().blas().getMaxThreads());
         System.out.println(Metrics.toJson(out));
     }
 }

@@ -65,10 +65,11 @@ JAVACPP_PLATFORM="${JAVACPP_PLATFORM:-$(platform)}"
 case "$JAVACPP_PLATFORM" in *-x86_64) ONEDNN="${ONEDNN:-1}" ;; *) ONEDNN=0 ;; esac
 MAVEN_ARGS="-Djavacpp.platform=$JAVACPP_PLATFORM$([ "$ONEDNN" = 1 ] && echo " -Ponednn")"
 JVM_NATIVES=$([ "$ONEDNN" = 1 ] && echo "-Dorg.bytedeco.javacpp.platform.extension=-onednn")
-# ND4J's OpenMP threads: half the cores (at least 1). On 2 vCPUs one thread was faster for both the dense and the
-# convolutional models (docs/performance.md); more threads fight the JVM and BLAS for the same cores.
+# Threads (docs/performance.md, "Threads"): OpenMP (oneDNN's convolutions, libnd4j's loops) on every core, the BLAS
+# library (OpenBLAS) on one: its idle threads spin and take the cores OpenMP needs. On 2 vCPUs this made the Fashion
+# conv model 1.5x faster and no model slower; chapter 5 gives its large matrix products every core itself.
 CORES="$(nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)"
-OMP_THREADS="${OMP_NUM_THREADS:-$(( CORES / 2 > 0 ? CORES / 2 : 1 ))}"
+OMP_THREADS="${OMP_NUM_THREADS:-$CORES}"
 
 # --- 1. Python: JupyterLab, nbclient, nbconvert, pytest in .venv -------------------------------------------------
 REQ_STAMP="$VENV/.requirements.sha256"
@@ -188,7 +189,7 @@ esac
 
 # kernel.json (JVM flags, memory caps included): scripts/kernelspec.py writes it; the bench and the tests read it there.
 "$VENV/bin/python" "$ROOT/scripts/kernelspec.py" "$SPEC_DIR/kernel.json.base" "$JAVA_BIN" "$DISPLAY_NAME" "$JVM_NATIVES" \
-  "AE_HOME=$ROOT" "OMP_NUM_THREADS=$OMP_THREADS" "${KERNEL_ENV[@]}" -- "${LAUNCH[@]}" || die "could not write the kernelspec (see above)."
+  "AE_HOME=$ROOT" "OMP_NUM_THREADS=$OMP_THREADS" "ND4J_SKIP_BLAS_THREADS=1" "OPENBLAS_NUM_THREADS=1" "${KERNEL_ENV[@]}" -- "${LAUNCH[@]}" || die "could not write the kernelspec (see above)."
 
 # --- 4. The kernel's start-up archive (class-data sharing): ~0.7 s faster kernel starts; made once, ~10 s -------
 "$VENV/bin/python" "$ROOT/scripts/kernel_archive.py" "$SPEC_DIR/kernel.json.base" "$SPEC_DIR/kernel.json.part" "$KERNEL_DIR/$KERNEL.jsa"
