@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.AdaDelta;
 import org.nd4j.linalg.learning.config.Adam;
@@ -45,8 +46,6 @@ public class Bench {
             fingerprints();
             return;
         }
-        if (System.getenv("X_ENV_THREADS") != null) { int t = Integer.parseInt(System.getenv("X_ENV_THREADS")); Nd4j.getEnvironment().setMaxMasterThreads(t); Nd4j.getEnvironment().setMaxThreads(t); }
-        if (System.getenv("X_BLAS") != null) Nd4j.factory().blas().setMaxThreads(Integer.parseInt(System.getenv("X_BLAS")));
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 20;
         Model m = model(args[0]);
         train(m, seconds);
@@ -65,10 +64,6 @@ public class Bench {
                 // the photos at hand (the course's data folder holds the first 2,000); the epoch is extrapolated to 7,373
                 int atHand = Kittens.atHand();
                 INDArray x = Kittens.load(atHand > 0 ? atHand : Datasets.KITTENS, 48).pixels();
-                // The kernel keeps ND4J on one thread (fastest for every other model here). This model's matrix
-                // products are large (256 x 6912 x 3456), and letting the BLAS library use every core takes a
-                // step from ~1.9 s to ~1.5 s on 2 cores; chapter 5's notebook makes the same one call.
-                if (System.getenv("X_KBLAS") != null) Nd4j.factory().blas().setMaxThreads(Runtime.getRuntime().availableProcessors());
                 yield new Model(name, "05", kittens(), InputType.feedForward(6912), 256, 7_373, x, x, false);
             }
             case "fashion-dense" -> {   // notebooks/03-fashion-mnist.ipynb, model 2
@@ -281,7 +276,7 @@ public class Bench {
             }
             int[] rows = Arrays.copyOfRange(order, position, position + m.batch());
             position += m.batch();
-            if (step == warmup) { start = System.nanoTime(); if (System.getenv("X_PROFILE") != null) { Nd4j.getExecutioner().setProfilingMode(org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.ALL); } }
+            if (step == warmup) start = System.nanoTime();
             INDArray x = Nd4j.pullRows(m.x(), 1, rows), y = Nd4j.pullRows(m.y(), 1, rows);
             if (m.images()) {
                 x = x.reshape(x.rows(), 1, 28, 28);
@@ -294,7 +289,6 @@ public class Bench {
             }
         }
         end = System.nanoTime();
-        if (System.getenv("X_PROFILE") != null) org.nd4j.linalg.profiler.OpProfiler.getInstance().printOutDashboard();
         double time = (end - start) / 1e9, perStep = time / steps;
         double samplesPerSecond = steps * (double) m.batch() / time;
         long flops = trainingFlopsPerSample(m.net(), m.input());
@@ -321,20 +315,31 @@ public class Bench {
         System.out.println(Metrics.toJson(out));
     }
 
-    /** Best of a few 2048 x 2048 float matrix products with ND4J (its BLAS), in GFLOP/s. */
+    /**
+     * Best of a few 2048 x 2048 float matrix products, in GFLOP/s: with ND4J's BLAS library (INDArray.mmul, what
+     * DL4J's stock layers call) and with libnd4j's matmul op (oneDNN on every OpenMP thread, what the helper jar's
+     * Fast layers call).
+     */
     static void peak() {
         int size = 2048;
         INDArray a = Nd4j.rand(DataType.FLOAT, size, size), b = Nd4j.rand(DataType.FLOAT, size, size);
         INDArray c = Nd4j.create(DataType.FLOAT, size, size);
-        double best = 0;
+        double blas = 0, onednn = 0, flop = 2.0 * size * size * size;
         for (int i = 0; i < 6; i++) {
             long t = System.nanoTime();
             a.mmul(b, c);
             double s = (System.nanoTime() - t) / 1e9;
-            if (i > 0) best = Math.max(best, 2.0 * size * size * size / s / 1e9);
+            t = System.nanoTime();
+            Nd4j.exec(DynamicCustomOp.builder("matmul").addInputs(a, b).addOutputs(c).build());
+            double s2 = (System.nanoTime() - t) / 1e9;
+            if (i > 0) {
+                blas = Math.max(blas, flop / s / 1e9);
+                onednn = Math.max(onednn, flop / s2 / 1e9);
+            }
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("sgemm_gflops", best);
+        out.put("sgemm_gflops", blas);
+        out.put("onednn_matmul_gflops", onednn);
         out.put("size", size);
         out.put("omp_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "default"));
         out.put("blas", Nd4j.getBlasWrapper().getClass().getSimpleName());

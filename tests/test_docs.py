@@ -23,7 +23,7 @@ def summary() -> dict:
     keras = {**row, "model": "kittens", "keras": {"seconds_per_epoch": 33.8, "gflops": 78.2, "peak_rss_mb": 2488.0},
              "ratio_dl4j_over_keras": 1.19}
     return {"machine": {"cpu": "Some CPU", "cores": 2, "memory_mb": 24000, "java": "openjdk 17"},
-            "sgemm_peak_gflops": 89.0, "sgemm_peak_gflops_all_cores": 130.0, "dl4j_threads": "1",
+            "onednn_peak_gflops": 420.0, "sgemm_peak_gflops": 89.0, "sgemm_peak_gflops_all_cores": 130.0, "dl4j_threads": "2", "blas_threads": "1",
             "jvm_flags": ["-Xmx512m", f"-XX:SharedArchiveFile={bench.ROOT}/target/kernel/rapaio.jsa"],
             "bench_seconds": 20.0, "kernel_start_seconds": [2.9, 2.2, 2.3, 2.2], "kernel_start_warm_median_seconds": 2.2,
             "models": [row, keras]}
