@@ -86,6 +86,11 @@ class FastConvolutionLayerTest {
         INDArray y = Nd4j.rand(DataType.DOUBLE, 5, 3);
         assertTrue(s.output(x).equalsWithEps(f.output(x), 1e-10), "forward");
 
+        assertSameScoreAndGradients(s, f, x, y);
+    }
+
+    /** The same score and parameter gradients (within 1e-5) from both networks for the same input and labels. */
+    static void assertSameScoreAndGradients(MultiLayerNetwork s, MultiLayerNetwork f, INDArray x, INDArray y) {
         for (MultiLayerNetwork n : new MultiLayerNetwork[] {s, f}) {
             n.setInput(x);
             n.setLabels(y);

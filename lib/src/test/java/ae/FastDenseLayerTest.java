@@ -29,17 +29,14 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 /** The oneDNN dense and output layers give the stock layers' outputs, score and gradients. */
 class FastDenseLayerTest {
 
-    static DataType previous;
-
     @BeforeAll
     static void doublePrecision() {
-        previous = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        FastConvolutionLayerTest.doublePrecision();
     }
 
     @AfterAll
     static void restore() {
-        Nd4j.setDefaultDataTypes(previous, previous);
+        FastConvolutionLayerTest.restore();
     }
 
     /** dense (tested) -> dense (tested) -> output (tested), or the same with the stock layers. */
@@ -67,18 +64,7 @@ class FastDenseLayerTest {
         INDArray y = Nd4j.rand(DataType.DOUBLE, 9, 6);
         if (out == Activation.SOFTMAX) y.diviColumnVector(y.sum(1));
         assertTrue(s.output(x).equalsWithEps(f.output(x), 1e-10), "forward");
-        for (MultiLayerNetwork n : new MultiLayerNetwork[] {s, f}) {
-            n.setInput(x);
-            n.setLabels(y);
-            n.computeGradientAndScore();
-        }
-        assertEquals(s.score(), f.score(), 1e-10);
-        assertEquals(s.gradient().gradientForVariable().keySet(), f.gradient().gradientForVariable().keySet());
-        for (String key : s.gradient().gradientForVariable().keySet()) {
-            INDArray gs = s.gradient().getGradientFor(key), gf = f.gradient().getGradientFor(key);
-            double diff = gs.sub(gf.reshape(gs.shape())).amaxNumber().doubleValue();
-            assertTrue(diff < 1e-5, key + " gradients differ by " + diff);
-        }
+        FastConvolutionLayerTest.assertSameScoreAndGradients(s, f, x, y);
         assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(f).input(x).labels(y)
                 .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8)));
     }
@@ -88,7 +74,6 @@ class FastDenseLayerTest {
     void trainsLikeTheStockLayersInFloat() {
         MultiLayerNetwork s = net(false, Activation.RELU, LossFunction.MSE, Activation.SIGMOID, DataType.FLOAT);
         MultiLayerNetwork f = net(true, Activation.RELU, LossFunction.MSE, Activation.SIGMOID, DataType.FLOAT);
-        s.getLayerWiseConfigurations().getConf(0).getLayer();
         f.setParams(s.params().dup());
         for (MultiLayerNetwork n : new MultiLayerNetwork[] {s, f}) {
             n.setUpdater(null);
