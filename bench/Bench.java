@@ -1,4 +1,6 @@
 import ae.*;
+import ae.data.*;
+import ae.layers.*;
 import java.util.*;
 import org.deeplearning4j.nn.conf.*;
 import org.deeplearning4j.nn.conf.inputs.InputType;

@@ -1,5 +1,6 @@
 package ae;
 
+import ae.show.Plot;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

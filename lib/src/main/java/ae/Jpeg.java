@@ -1,5 +1,7 @@
 package ae;
 
+import ae.show.ImageGrid;
+
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

@@ -13,18 +13,18 @@ import java.util.UUID;
  * upgrade), outputs fall back to text too, and that is said once on standard error: charts must never turn into
  * text silently ({@link Metrics} records {@code "display": "text"}, which the notebook tests refuse).
  */
-abstract class JupyterKernel {
+public abstract class JupyterKernel {
 
     /** Shows a MIME bundle (e.g. image/png + text/plain) and returns its display id. */
-    abstract String display(Map<String, String> bundle);
+    public abstract String display(Map<String, String> bundle);
 
     /** Replaces the output shown under {@code id} with a new bundle. */
-    abstract void update(String id, Map<String, String> bundle);
+    public abstract void update(String id, Map<String, String> bundle);
 
     /** Whether outputs can be shown as pictures and updated in place. */
-    abstract boolean rich();
+    public abstract boolean rich();
 
-    abstract String name();
+    public abstract String name();
 
     /**
      * Like {@link #display}, for a bundle that holds JSON under a JSON MIME type (e.g. {@code
@@ -32,12 +32,12 @@ abstract class JupyterKernel {
      * sends it as a JSON object, which is what Jupyter expects (a JSON string there is not rendered). Kernels that
      * cannot show it get the text form.
      */
-    String displayObjects(Map<String, Object> bundle) {
+    public String displayObjects(Map<String, Object> bundle) {
         return display(textOnly(bundle));
     }
 
     /** Like {@link #update}, for a bundle of {@link #displayObjects}. */
-    void updateObjects(String id, Map<String, Object> bundle) {
+    public void updateObjects(String id, Map<String, Object> bundle) {
         update(id, textOnly(bundle));
     }
 
@@ -47,13 +47,13 @@ abstract class JupyterKernel {
 
     private static JupyterKernel current;
 
-    static synchronized JupyterKernel current() {
+    public static synchronized JupyterKernel current() {
         if (current == null) current = detect();
         return current;
     }
 
     /** For tests: use this kernel instead of the detected one. */
-    static synchronized void use(JupyterKernel kernel) {
+    public static synchronized void use(JupyterKernel kernel) {
         current = kernel;
     }
 
@@ -151,27 +151,27 @@ abstract class JupyterKernel {
         }
 
         @Override
-        String display(Map<String, String> bundle) {
+        public String display(Map<String, String> bundle) {
             String id = UUID.randomUUID().toString();
             call(display, bundle, id);
             return id;
         }
 
         @Override
-        void update(String id, Map<String, String> bundle) {
+        public void update(String id, Map<String, String> bundle) {
             call(updateDisplay, bundle, id);
         }
 
         // rapaio's DisplayData keeps Map<String, Object> and writes it with Gson: a Map value becomes a JSON object
         @Override
-        String displayObjects(Map<String, Object> bundle) {
+        public String displayObjects(Map<String, Object> bundle) {
             String id = UUID.randomUUID().toString();
             call(display, bundle, id);
             return id;
         }
 
         @Override
-        void updateObjects(String id, Map<String, Object> bundle) {
+        public void updateObjects(String id, Map<String, Object> bundle) {
             call(updateDisplay, bundle, id);
         }
 
@@ -184,12 +184,12 @@ abstract class JupyterKernel {
         }
 
         @Override
-        boolean rich() {
+        public boolean rich() {
             return true;
         }
 
         @Override
-        String name() {
+        public String name() {
             return RAPAIO;
         }
     }
@@ -218,23 +218,23 @@ abstract class JupyterKernel {
         }
 
         @Override
-        String display(Map<String, String> bundle) {
+        public String display(Map<String, String> bundle) {
             return show(bundle);
         }
 
         @Override
-        void update(String id, Map<String, String> bundle) {
+        public void update(String id, Map<String, String> bundle) {
             replace(id, bundle);
         }
 
         // IJava's DisplayData keeps Map<String, Object> and writes it with Gson: a Map value becomes a JSON object
         @Override
-        String displayObjects(Map<String, Object> bundle) {
+        public String displayObjects(Map<String, Object> bundle) {
             return show(bundle);
         }
 
         @Override
-        void updateObjects(String id, Map<String, Object> bundle) {
+        public void updateObjects(String id, Map<String, Object> bundle) {
             replace(id, bundle);
         }
 
@@ -257,52 +257,52 @@ abstract class JupyterKernel {
         }
 
         @Override
-        boolean rich() {
+        public boolean rich() {
             return true;
         }
 
         @Override
-        String name() {
+        public String name() {
             return IJAVA;
         }
     }
 
     /** No Jupyter kernel (or one whose display API is unknown): print each output's text form on its own line. */
-    static class Text extends JupyterKernel {
+    public static class Text extends JupyterKernel {
         /** Why a known kernel is shown as text, or null when there is no kernel (plain JShell, unit tests). */
         final String problem;
 
-        Text() {
+        public Text() {
             this(null);
         }
 
-        Text(String problem) {
+        public Text(String problem) {
             this.problem = problem;
         }
 
         @Override
-        String display(Map<String, String> bundle) {
+        public String display(Map<String, String> bundle) {
             System.out.println(bundle.getOrDefault("text/plain", "[output]"));
             return UUID.randomUUID().toString();
         }
 
         @Override
-        void update(String id, Map<String, String> bundle) {
+        public void update(String id, Map<String, String> bundle) {
             display(bundle);
         }
 
         @Override
-        boolean rich() {
+        public boolean rich() {
             return false;
         }
 
         @Override
-        String name() {
+        public String name() {
             return problem == null ? "none (text only)" : "display API not recognised (text only): " + problem;
         }
     }
 
-    static Map<String, String> bundle(String text, String mime, String content) {
+    public static Map<String, String> bundle(String text, String mime, String content) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("text/plain", text);
         if (mime != null) m.put(mime, content);

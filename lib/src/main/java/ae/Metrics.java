@@ -95,7 +95,7 @@ public final class Metrics {
 
     Path write() {
         values.put("seconds", Math.round((System.nanoTime() - started) / 1e7) / 100.0);
-        values.put("kernel", Show.kernel());
+        values.put("kernel", JupyterKernel.current().name());
         values.put("display", JupyterKernel.current().rich() ? "rich" : "text");   // "text": charts became text (tests refuse it)
         Path dir = Settings.metricsDir();
         Path file = path();

@@ -76,7 +76,7 @@ public final class Settings {
     }
 
     /** A folder or http(s) URL to try before the official URL, or null. */
-    static String mirror() {
+    public static String mirror() {
         String value = get("AE_DATA_MIRROR");
         return value == null || value.isBlank() ? null : value.trim();
     }

@@ -1,5 +1,7 @@
 package ae;
 
+import ae.show.Plot;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
@@ -55,8 +57,10 @@ class CodesTest {
     void theInteractiveMapHasOneTracePerClassAndSaysWhichTestImageEachPointIs() {
         Codes.Map map = new Codes.Map(Nd4j.createFromArray(new float[][] {{0, 0}, {1, 1}, {2, 2}, {3, 0.5f}}), new double[] {0.6, 0.3});
         Plot plot = Codes.plot("Codes of 4 test images", map, new int[] {2, 0, 2, 0}, List.of("a", "b", "c"));
-        var fig = plot.figure();
-        List<java.util.Map<String, Object>> traces = PlotJson.cast(fig.get("data"));
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> fig = assertDoesNotThrow(() -> new com.fasterxml.jackson.databind.ObjectMapper().readValue(plot.json(), java.util.Map.class));
+        @SuppressWarnings("unchecked")
+        List<java.util.Map<String, Object>> traces = (List<java.util.Map<String, Object>>) fig.get("data");
         assertEquals(List.of("a", "c"), traces.stream().map(t -> t.get("name")).toList(), "classes present, in the order of the class names");
         List<?> aHover = (List<?>) traces.get(0).get("hovertext"), cHover = (List<?>) traces.get(1).get("hovertext");
         assertEquals(2, aHover.size());

@@ -56,7 +56,7 @@ class JupyterKernelTest {
         JupyterKernel.use(new JupyterKernel.Text("the API differs"));
         Metrics.start("a").write();
         assertTrue(Files.readString(tmp.resolve("a.json")).contains("\"display\": \"text\""));
-        JupyterKernel.use(new ShowTest.Recorder());
+        JupyterKernel.use(new ae.show.ShowTest.Recorder());
         Metrics.start("b").write();
         assertTrue(Files.readString(tmp.resolve("b.json")).contains("\"kernel\": \"recorder\", \"display\": \"rich\""));
     }

@@ -1,0 +1,149 @@
+package ae.layers;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.File;
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/** The native-op convolution gives the stock ConvolutionLayer's outputs and gradients, in double precision. */
+class FastConvolutionLayerTest {
+
+    static DataType previous;
+
+    @BeforeAll
+    static void doublePrecision() {
+        previous = Nd4j.dataType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    @AfterAll
+    static void restore() {
+        Nd4j.setDefaultDataTypes(previous, previous);
+    }
+
+    /**
+     * A stock convolution, then the layer under test, then a dense output: the first layer's gradient depends on
+     * the gradient the tested layer passes back.
+     */
+    static MultiLayerNetwork net(Layer conv, int channels, int size) {
+        return net(conv, channels, size, DataType.DOUBLE, new NoOp());
+    }
+
+    static MultiLayerNetwork net(Layer conv, int channels, int size, DataType type, org.nd4j.linalg.learning.config.IUpdater updater) {
+        var conf = new NeuralNetConfiguration.Builder().seed(7).dataType(type).updater(updater)
+                .weightInit(WeightInit.XAVIER).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(3).activation(Activation.TANH).convolutionMode(ConvolutionMode.Same).build())
+                .layer(conv)
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(3).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.convolutional(size, size, channels))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    static Layer stock(int k, ConvolutionMode mode, Activation a) {
+        return new ConvolutionLayer.Builder(k, k).nOut(4).activation(a).convolutionMode(mode).build();
+    }
+
+    static Layer fast(int k, ConvolutionMode mode, Activation a) {
+        return new FastConvolutionLayer.Builder(k, k).nOut(4).activation(a).convolutionMode(mode).build();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"3, Same, TANH", "3, Truncate, RELU", "2, Same, SIGMOID", "5, Same, IDENTITY"})
+    void matchesTheStockLayerForwardAndBackward(int k, ConvolutionMode mode, Activation a) {
+        assertSameAsStock(net(stock(k, mode, a), 2, 7), net(fast(k, mode, a), 2, 7));
+    }
+
+    /** Same parameters in both nets, then the same outputs, score and gradients. */
+    static void assertSameAsStock(MultiLayerNetwork s, MultiLayerNetwork f) {
+        for (String key : s.paramTable().keySet()) f.setParam(key, s.getParam(key).dup());
+
+        Nd4j.getRandom().setSeed(1);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 5, 2, 7, 7).subi(0.5);
+        INDArray y = Nd4j.rand(DataType.DOUBLE, 5, 3);
+        assertTrue(s.output(x).equalsWithEps(f.output(x), 1e-10), "forward");
+
+        assertSameScoreAndGradients(s, f, x, y);
+    }
+
+    /** The same score and parameter gradients (within 1e-5) from both networks for the same input and labels. */
+    static void assertSameScoreAndGradients(MultiLayerNetwork s, MultiLayerNetwork f, INDArray x, INDArray y) {
+        for (MultiLayerNetwork n : new MultiLayerNetwork[] {s, f}) {
+            n.setInput(x);
+            n.setLabels(y);
+            n.computeGradientAndScore();
+        }
+        assertEquals(s.score(), f.score(), 1e-10);
+        assertEquals(s.gradient().gradientForVariable().keySet(), f.gradient().gradientForVariable().keySet());
+        for (String key : s.gradient().gradientForVariable().keySet()) {
+            INDArray gs = s.gradient().getGradientFor(key), gf = f.gradient().getGradientFor(key);
+            double diff = gs.sub(gf.reshape(gs.shape())).amaxNumber().doubleValue();
+            assertTrue(diff < 1e-5, key + " gradients differ by " + diff);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void reusesTheForwardPassWhenTheNetworkCachesIt() {
+        MultiLayerNetwork recompute = net(fast(3, ConvolutionMode.Same, Activation.TANH), 2, 7);
+        MultiLayerNetwork cached = net(fast(3, ConvolutionMode.Same, Activation.TANH), 2, 7);
+        cached.getLayerWiseConfigurations().setCacheMode(CacheMode.DEVICE);
+        cached.setCacheMode(CacheMode.DEVICE);
+        assertSameAsStock(recompute, cached);
+        assertTrue(((FastConvolutionLayer.Impl) cached.getLayer(1)).hasCachedForward(), "the forward pass was kept");
+        assertFalse(((FastConvolutionLayer.Impl) recompute.getLayer(1)).hasCachedForward());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"3, Same, TANH", "3, Truncate, SIGMOID"})
+    void passesDl4jsGradientCheck(int k, ConvolutionMode mode, Activation a) {
+        MultiLayerNetwork f = net(fast(k, mode, a), 2, 5);
+        Nd4j.getRandom().setSeed(2);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 2, 5, 5);
+        INDArray y = Nd4j.rand(DataType.DOUBLE, 3, 3);
+        assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(f).input(x).labels(y)
+                .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8)));
+    }
+
+    @org.junit.jupiter.api.Test
+    void savesAndLoadsWithModelSerializer(@TempDir File dir) throws Exception {
+        MultiLayerNetwork f = net(fast(3, ConvolutionMode.Same, Activation.RELU), 1, 6);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 2, 1, 6, 6);
+        File file = new File(dir, "net.zip");
+        ModelSerializer.writeModel(f, file, true);
+        MultiLayerNetwork back = MultiLayerNetwork.load(file, true);
+        assertTrue(back.getLayer(1).conf().getLayer() instanceof FastConvolutionLayer);
+        assertTrue(f.output(x).equalsWithEps(back.output(x), 1e-12));
+    }
+
+    @org.junit.jupiter.api.Test
+    void unsupportedModesAreRefusedClearly() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> new FastConvolutionLayer.Builder(3, 3).convolutionMode(ConvolutionMode.Strict).build());
+        assertTrue(e.getMessage().contains("Strict"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new FastConvolutionLayer.Builder(3, 3).stride(2, 2).build());
+        assertTrue(e.getMessage().contains("stride"), e.getMessage());
+    }
+}
