@@ -7,7 +7,8 @@ import java.util.UUID;
 
 /**
  * Talks to the Java kernel the notebook runs in, so that the helper jar can show pictures and update them in
- * place. Notebooks never see this: they call {@link Show} and {@link LossChart}. Supported kernels are found by
+ * place. Notebooks never see this: they call {@code ae.show.Show} and {@code ae.show.LossChart}; {@link Metrics}
+ * records which kernel ran and {@link Progress} draws its one line here. Supported kernels are found by
  * reflection (no compile-time dependency): rapaio-jupyter-kernel and IJava. Anywhere else (plain JShell, unit
  * tests) outputs fall back to one line of text each. When a known kernel runs but its display API differs (a kernel
  * upgrade), outputs fall back to text too, and that is said once on standard error: charts must never turn into
@@ -15,35 +16,21 @@ import java.util.UUID;
  */
 public abstract class JupyterKernel {
 
-    /** Shows a MIME bundle (e.g. image/png + text/plain) and returns its display id. */
-    public abstract String display(Map<String, String> bundle);
+    /**
+     * Shows a MIME bundle (e.g. image/png + text/plain) and returns its display id. Values are strings, or for a JSON
+     * MIME type (e.g. {@code application/vnd.plotly.v1+json}) a tree of Maps, Lists, Strings, numbers and booleans,
+     * which the kernels send as a JSON object (what Jupyter expects; a JSON string there is not rendered). A kernel
+     * that shows text only prints the {@code text/plain} entry.
+     */
+    public abstract String display(Map<String, ?> bundle);
 
     /** Replaces the output shown under {@code id} with a new bundle. */
-    public abstract void update(String id, Map<String, String> bundle);
+    public abstract void update(String id, Map<String, ?> bundle);
 
     /** Whether outputs can be shown as pictures and updated in place. */
     public abstract boolean rich();
 
     public abstract String name();
-
-    /**
-     * Like {@link #display}, for a bundle that holds JSON under a JSON MIME type (e.g. {@code
-     * application/vnd.plotly.v1+json}) as a tree of Maps, Lists, Strings, numbers and booleans: the kernel then
-     * sends it as a JSON object, which is what Jupyter expects (a JSON string there is not rendered). Kernels that
-     * cannot show it get the text form.
-     */
-    public String displayObjects(Map<String, Object> bundle) {
-        return display(textOnly(bundle));
-    }
-
-    /** Like {@link #update}, for a bundle of {@link #displayObjects}. */
-    public void updateObjects(String id, Map<String, Object> bundle) {
-        update(id, textOnly(bundle));
-    }
-
-    private static Map<String, String> textOnly(Map<String, Object> bundle) {
-        return bundle(String.valueOf(bundle.getOrDefault("text/plain", "[output]")), null, null);
-    }
 
     private static JupyterKernel current;
 
@@ -124,7 +111,7 @@ public abstract class JupyterKernel {
         String problem = "this notebook runs in " + kernel + ", but its display API is not the one the helper jar knows ("
                 + why + "): charts, pictures and tables are shown as text only. Install the kernel version the course"
                 + " pins (make setup), or adapt ae.JupyterKernel to this version.";
-        err.println("ae.Show: " + problem);
+        err.println("ae.JupyterKernel: " + problem);
         return new Text(problem);
     }
 
@@ -150,28 +137,16 @@ public abstract class JupyterKernel {
             return d;
         }
 
-        @Override
-        public String display(Map<String, String> bundle) {
-            String id = UUID.randomUUID().toString();
-            call(display, bundle, id);
-            return id;
-        }
-
-        @Override
-        public void update(String id, Map<String, String> bundle) {
-            call(updateDisplay, bundle, id);
-        }
-
         // rapaio's DisplayData keeps Map<String, Object> and writes it with Gson: a Map value becomes a JSON object
         @Override
-        public String displayObjects(Map<String, Object> bundle) {
+        public String display(Map<String, ?> bundle) {
             String id = UUID.randomUUID().toString();
             call(display, bundle, id);
             return id;
         }
 
         @Override
-        public void updateObjects(String id, Map<String, Object> bundle) {
+        public void update(String id, Map<String, ?> bundle) {
             call(updateDisplay, bundle, id);
         }
 
@@ -217,28 +192,9 @@ public abstract class JupyterKernel {
             return d;
         }
 
-        @Override
-        public String display(Map<String, String> bundle) {
-            return show(bundle);
-        }
-
-        @Override
-        public void update(String id, Map<String, String> bundle) {
-            replace(id, bundle);
-        }
-
         // IJava's DisplayData keeps Map<String, Object> and writes it with Gson: a Map value becomes a JSON object
         @Override
-        public String displayObjects(Map<String, Object> bundle) {
-            return show(bundle);
-        }
-
-        @Override
-        public void updateObjects(String id, Map<String, Object> bundle) {
-            replace(id, bundle);
-        }
-
-        private String show(Map<String, ?> bundle) {
+        public String display(Map<String, ?> bundle) {
             String id = UUID.randomUUID().toString();
             try {
                 display.invoke(stream, data(id, bundle));
@@ -248,7 +204,8 @@ public abstract class JupyterKernel {
             return id;
         }
 
-        private void replace(String id, Map<String, ?> bundle) {
+        @Override
+        public void update(String id, Map<String, ?> bundle) {
             try {
                 updateDisplay.invoke(stream, id, data(id, bundle));
             } catch (ReflectiveOperationException e) {
@@ -281,13 +238,13 @@ public abstract class JupyterKernel {
         }
 
         @Override
-        public String display(Map<String, String> bundle) {
-            System.out.println(bundle.getOrDefault("text/plain", "[output]"));
+        public String display(Map<String, ?> bundle) {
+            System.out.println(bundle.containsKey("text/plain") ? bundle.get("text/plain") : "[output]");
             return UUID.randomUUID().toString();
         }
 
         @Override
-        public void update(String id, Map<String, String> bundle) {
+        public void update(String id, Map<String, ?> bundle) {
             display(bundle);
         }
 
@@ -302,8 +259,9 @@ public abstract class JupyterKernel {
         }
     }
 
-    public static Map<String, String> bundle(String text, String mime, String content) {
-        Map<String, String> m = new LinkedHashMap<>();
+    /** A bundle of a text form and, unless {@code mime} is null, one more form. */
+    public static Map<String, Object> bundle(String text, String mime, Object content) {
+        Map<String, Object> m = new LinkedHashMap<>();
         m.put("text/plain", text);
         if (mime != null) m.put(mime, content);
         return m;

@@ -1,5 +1,6 @@
 package ae.data;
 
+import ae.Pixels;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -157,7 +158,7 @@ public final class Cifar10 {
             x = Rows.fill(count, PIXELS, (r, into, at) -> {
                 byte[] b = batches.get(where[r][0]);
                 int from = where[r][1] + 1;
-                for (int j = 0; j < PIXELS; j++) into[at + j] = (b[from + j] & 0xFF) / 255f;
+                Pixels.toFloats(b, from, into, at, PIXELS);
             });
         } catch (IOException e) {
             throw new UncheckedIOException(e);   // the records are in memory: nothing here reads a file

@@ -1,5 +1,6 @@
 package ae.data;
 
+import ae.AtomicFile;
 import ae.Settings;
 
 import java.io.IOException;
@@ -9,7 +10,6 @@ import java.io.PrintStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URL;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -66,7 +66,8 @@ final class DataCache {
         }
         throw new DataException("Could not get " + file + ". Tried:\n  " + String.join("\n  ", failures)
                 + "\nTo fix: check the network, or set AE_DATA_MIRROR to a folder (or URL) holding " + file.relativePath()
-                + ", or put the file at " + target + " yourself (its " + file.algorithm() + " must be " + file.checksum() + ").");
+                + ", or put the file at " + target + " yourself (its " + file.algorithm() + " must be " + file.checksum() + ").",
+                failures);
     }
 
     /**
@@ -95,7 +96,7 @@ final class DataCache {
                     copyVerified(file, source, target);
                     return target;
                 }
-                failures.add(source + ": not in the mirror folder");
+                failures.add("the mirror folder (AE_DATA_MIRROR): no " + file.relativePath() + " there");
             }
         }
         return null;
@@ -113,33 +114,23 @@ final class DataCache {
 
     /** Copies a mirror file into the cache through a verified temporary file. */
     private void copyVerified(DataFile file, Path source, Path target) {
-        Path tmp = null;
-        try {
-            Files.createDirectories(target.getParent());
-            tmp = Files.createTempFile(target.getParent(), "." + file.name() + ".", ".part");
-            try (InputStream in = Files.newInputStream(source); OutputStream out = Files.newOutputStream(tmp)) {
-                in.transferTo(out);
-            }
-            Check c = check(tmp, file);
+        try (AtomicFile copy = AtomicFile.create(target)) {
+            Files.copy(source, copy.path(), StandardCopyOption.REPLACE_EXISTING);
+            Check c = check(copy.path(), file);
             if (!c.ok()) {
                 throw new DataException("The mirror's copy " + source + " is not the published " + file + ": " + c.problem()
                         + ". Replace it with the original file" + (file.urls().isEmpty() ? "." : ", or unset AE_DATA_MIRROR to download from " + file.urls().get(0) + "."));
             }
-            moveIntoPlace(tmp, target);   // quietly: a mirror is as local as the cache (and its path is the machine's)
+            copy.commit();   // quietly: a mirror is as local as the cache (and its path is the machine's)
         } catch (IOException e) {
             throw new DataException("Could not copy " + source + " into the cache " + target.getParent() + ": " + e
                     + ". Check that the folder is writable, or set AE_DATA to another folder.");
-        } finally {
-            deleteQuietly(tmp);
         }
     }
 
     /** Downloads one URL into place; returns false (with the reason in failures) if it could not be had. */
     private boolean download(DataFile file, String url, Path target, List<String> failures) {
-        Path tmp = null;
-        try {
-            Files.createDirectories(target.getParent());
-            tmp = Files.createTempFile(target.getParent(), "." + file.name() + ".", ".part");
+        try (AtomicFile download = AtomicFile.create(target)) {
             HttpURLConnection connection = open(url);
             int status = connection.getResponseCode();
             if (status != 200) {
@@ -153,7 +144,7 @@ final class DataCache {
             log.print("Downloading " + file + " (" + megabytes(total) + ") from " + URI.create(url).getHost() + " ...");
             long got;
             try {
-                got = copyWithProgress(connection.getInputStream(), tmp, total);
+                got = copyWithProgress(connection.getInputStream(), download.path(), total);
             } finally {
                 log.println();
             }
@@ -161,21 +152,19 @@ final class DataCache {
                 failures.add(url + ": the connection closed after " + got + " of " + length + " bytes");
                 return false;
             }
-            Check c = check(tmp, file);
+            Check c = check(download.path(), file);
             if (!c.ok()) {
                 throw new DataException("The download of " + file + " from " + url + " is not the published file: " + c.problem()
                         + " (" + got + " bytes received). Nothing was kept in the cache. This usually means the download was"
                         + " cut short or the server sent another file; run again, or fetch the file by hand into " + target + ".");
             }
-            moveIntoPlace(tmp, target);
+            download.commit();
             return true;
         } catch (DataException e) {
             throw e;
         } catch (IOException | IllegalArgumentException e) {
             failures.add(url + ": " + e);
             return false;
-        } finally {
-            deleteQuietly(tmp);
         }
     }
 
@@ -213,23 +202,6 @@ final class DataCache {
         }
         log.print(" done");
         return got;
-    }
-
-    private static void moveIntoPlace(Path tmp, Path target) throws IOException {
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        if (p == null) return;
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // a leftover .part file is ignored by the cache and overwritten next time
-        }
     }
 
     record Check(boolean ok, String problem) {}

@@ -1,5 +1,6 @@
 package ae.data;
 
+import ae.Pixels;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -84,7 +85,7 @@ public final class Mnist {
             byte[] raw = new byte[size];
             INDArray x = Rows.fill(count, size, (i, into, at) -> {
                 img.readFully(raw);
-                for (int j = 0; j < size; j++) into[at + j] = (raw[j] & 0xFF) / 255f;
+                Pixels.toFloats(raw, 0, into, at, size);
             });
             byte[] labelBytes = new byte[count];
             int[] labelIdx = new int[count];

@@ -1,5 +1,6 @@
 package ae.show;
 
+import ae.Pixels;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
@@ -174,7 +175,7 @@ public final class ImageGrid {
             g.setColor(Color.BLACK);
             g.drawString(r.label(), 6, y + cellH / 2 + fm.getAscent() / 2);
             for (int c = 0; c < cols && c < r.values().rows(); c++) {
-                BufferedImage cell = r.code() ? heatMap(r.values().getRow(c), r.codeHeight(), r.codeWidth()) : toImage(r.values().getRow(c));
+                BufferedImage cell = r.code() ? heatMap(r.values().getRow(c), r.codeHeight(), r.codeWidth()) : Pixels.toImage(r.values().getRow(c).toFloatVector(), channels, height, width);
                 g.drawImage(cell, labelW + c * (cellW + gap), y, cellW, cellH, null);
             }
             y += cellH + gap;
@@ -261,24 +262,5 @@ public final class ImageGrid {
     /** Shows the grid as a PNG in the notebook. */
     public void show() {
         Show.image(image(), title);
-    }
-
-    /** One image (channels·height·width values in [0, 1]) as a picture. */
-    public BufferedImage toImage(INDArray pixels) {
-        float[] v = pixels.toFloatVector();
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        int plane = height * width;
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                int i = y * width + x;
-                int r = byteOf(v[i]), gr = channels == 3 ? byteOf(v[plane + i]) : r, b = channels == 3 ? byteOf(v[2 * plane + i]) : r;
-                img.setRGB(x, y, (r << 16) | (gr << 8) | b);
-            }
-        }
-        return img;
-    }
-
-    public static int byteOf(float v) {
-        return Math.max(0, Math.min(255, Math.round(v * 255f)));
     }
 }

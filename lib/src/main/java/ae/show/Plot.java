@@ -181,7 +181,7 @@ public final class Plot {
 
     /** Shows the chart: interactive in JupyterLab, a PNG elsewhere, a line of text in a console. */
     public void show() {
-        JupyterKernel.current().displayObjects(bundle());
+        JupyterKernel.current().display(bundle());
     }
 
     /** The figure as Plotly's JSON: {@code {"data": [...], "layout": {...}}}. */

@@ -53,7 +53,7 @@ public final class Show {
 
         /** Replaces this output with an interactive chart (and its PNG): see {@link Plot}. */
         public void update(Plot plot) {
-            JupyterKernel.current().updateObjects(id, plot.bundle());
+            JupyterKernel.current().update(id, plot.bundle());
         }
     }
 
@@ -80,11 +80,6 @@ public final class Show {
         return new Output(JupyterKernel.current().display(JupyterKernel.bundle(text, null, null)));
     }
 
-    /** Which kernel the notebook runs in, as far as the helper jar can tell. */
-    static String kernel() {
-        return JupyterKernel.current().name();
-    }
-
     /** Renders a chart to an image, e.g. to save it or to put it in a grid. */
     static BufferedImage render(Chart<?, ?> chart) {
         return BitmapEncoder.getBufferedImage(chart);
@@ -101,7 +96,7 @@ public final class Show {
         }
     }
 
-    private static java.util.Map<String, String> pngBundle(BufferedImage image, String caption) {
+    private static java.util.Map<String, Object> pngBundle(BufferedImage image, String caption) {
         String text = "[image " + image.getWidth() + "x" + image.getHeight() + (caption == null || caption.isBlank() ? "" : ": " + caption) + "]";
         return JupyterKernel.bundle(text, "image/png", Base64.getEncoder().encodeToString(png(image)));
     }

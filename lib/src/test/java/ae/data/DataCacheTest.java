@@ -173,6 +173,14 @@ class DataCacheTest {
         String m = e.getMessage();
         assertTrue(m.contains("HTTP 404") && m.contains("/cut/tiny.bin") && m.contains("AE_DATA_MIRROR"), m);
         assertEquals(List.of(), filesInCache());
+        // the same, as data: each source and what it answered, in order (a mirror folder without the file comes first)
+        Path emptyMirror = Files.createDirectories(tmp.resolve("empty-mirror"));
+        var tried = assertThrows(DataException.class, () -> cache(emptyMirror.toString()).get(f)).tried();
+        assertEquals(3, tried.size(), tried.toString());
+        assertEquals("the mirror folder (AE_DATA_MIRROR): no tiny/tiny.bin there", tried.get(0));
+        assertEquals(base + "/missing/tiny.bin: HTTP 404", tried.get(1));
+        assertTrue(tried.get(2).startsWith(raw + "/cut/tiny.bin: "), tried.get(2));
+        assertTrue(tried.stream().noneMatch(t -> t.contains(tmp.toString())), "no machine paths: " + tried);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package ae.data;
 
+import ae.Progress;
 import ae.Settings;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -42,15 +43,23 @@ class KittensTest {
         return file;
     }
 
+    /** The picture's planar RGB values in [0, 1], after {@code offset} zeros. */
+    static float[] floats(BufferedImage image, int offset) {
+        byte[] bytes = new byte[3 * image.getWidth() * image.getHeight()];
+        ae.Pixels.toPlanes(image, bytes, 0);
+        float[] values = new float[offset + bytes.length];
+        ae.Pixels.toFloats(bytes, 0, values, offset, bytes.length);
+        return values;
+    }
+
     @Test
     void aPhotoIsSqueezedToASquareAndSplitIntoRedGreenBluePlanes() throws IOException {
         // 400 x 100: wide, like many photos; the left half orange, the right half blue
         Path file = jpeg("wide.jpg", 400, 100, BufferedImage.TYPE_INT_RGB, new Color(230, 120, 20), new Color(10, 40, 220));
-        BufferedImage small = Kittens.scaled(file, 8);
+        BufferedImage small = Kittens.photo(file, 8);
         assertEquals(8, small.getWidth());
         assertEquals(8, small.getHeight());
-        float[] planes = new float[3 * 64 + 5];
-        Kittens.planes(small, planes, 5);
+        float[] planes = floats(small, 5);
         int plane = 64;
         // pixel (row 3, column 1) is in the left half, (row 3, column 6) in the right half; JPEG is lossy: 0.04
         assertEquals(230 / 255f, planes[5 + 3 * 8 + 1], 0.04);
@@ -63,8 +72,7 @@ class KittensTest {
     @Test
     void aGrayscalePhotoGivesThreeEqualPlanes() throws IOException {
         Path file = jpeg("gray.jpg", 60, 90, BufferedImage.TYPE_BYTE_GRAY, Color.DARK_GRAY, Color.LIGHT_GRAY);
-        float[] planes = new float[3 * 16];
-        Kittens.planes(Kittens.scaled(file, 4), planes, 0);
+        float[] planes = floats(Kittens.photo(file, 4), 0);
         for (int i = 0; i < 16; i++) {
             assertEquals(planes[i], planes[16 + i], 1e-6);
             assertEquals(planes[i], planes[32 + i], 1e-6);
@@ -75,7 +83,7 @@ class KittensTest {
     @Test
     void aFileThatIsNoImageIsNamedInTheError() throws IOException {
         Path bad = Files.writeString(tmp.resolve("cat.7.jpg"), "<html>not found</html>");
-        var e = assertThrows(DataException.class, () -> Kittens.scaled(bad, 48));
+        var e = assertThrows(DataException.class, () -> Kittens.photo(bad, 48));
         assertTrue(e.getMessage().contains("cat.7.jpg") && e.getMessage().contains("delete it"), e.getMessage());
     }
 
@@ -138,7 +146,7 @@ class KittensTest {
         // cat.3 and cat.4: known sums, but neither in the cache nor anywhere the (closed) server could give them
         photos.add(DataFile.sha256("kittens", "cat.3.jpg", -1, "a".repeat(64), "http://127.0.0.1:1/cat.3.jpg"));
         photos.add(DataFile.sha256("kittens", "cat.4.jpg", -1, "b".repeat(64), "http://127.0.0.1:1/cat.4.jpg"));
-        var e = assertThrows(DataException.class, () -> Kittens.load(quiet(cache, null), cache.resolve("kittens"), photos, 8));
+        var e = assertThrows(DataException.class, () -> Kittens.load(quiet(cache, null), cache.resolve("kittens"), photos, 8, Progress.none()));
         String m = e.getMessage();
         assertTrue(m.startsWith("2 of the 5 kitten photos are missing"), m);
         assertTrue(m.contains("The first missing photo is cat.3.jpg"), m);
@@ -155,7 +163,7 @@ class KittensTest {
         Path cache = tmp.resolve("cache"), mirror = tmp.resolve("mirror");
         List<DataFile> photos = new ArrayList<>();
         for (int n = 0; n < 6; n++) photos.add(photo(mirror, n, new Color(40 * n, 100, 200)));
-        Kittens.Loaded loaded = Kittens.load(quiet(cache, mirror), cache.resolve("kittens"), photos, 8);
+        Kittens.Loaded loaded = Kittens.load(quiet(cache, mirror), cache.resolve("kittens"), photos, 8, Progress.none());
         assertEquals(6, loaded.images().size());
         for (int n = 0; n < 6; n++) assertTrue(Files.isRegularFile(cache.resolve("kittens").resolve("cat." + n + ".jpg")));
         // row n: the left half's red is 40 n / 255
@@ -163,7 +171,7 @@ class KittensTest {
 
         Files.writeString(mirror.resolve("kittens").resolve("cat.9.jpg"), "not the published photo");
         DataFile wrong = DataFile.sha256("kittens", "cat.9.jpg", -1, "c".repeat(64));
-        var e = assertThrows(DataException.class, () -> Kittens.load(quiet(cache, mirror), cache.resolve("kittens"), List.of(wrong), 8));
+        var e = assertThrows(DataException.class, () -> Kittens.load(quiet(cache, mirror), cache.resolve("kittens"), List.of(wrong), 8, Progress.none()));
         assertTrue(e.getMessage().contains("cat.9.jpg") && e.getMessage().contains("is not the published"), e.getMessage());
     }
 
@@ -172,46 +180,46 @@ class KittensTest {
         Path cache = tmp.resolve("cache"), pixels = cache.resolve("kittens");
         List<DataFile> photos = new ArrayList<>();
         for (int n = 0; n < 4; n++) photos.add(photo(cache, n, Color.RED));
-        Kittens.Loaded first = Kittens.load(quiet(cache, null), pixels, photos, 8);
+        Kittens.Loaded first = Kittens.load(quiet(cache, null), pixels, photos, 8, Progress.none());
         assertFalse(first.fromPixelCache());
         assertTrue(Files.isRegularFile(pixels.resolve("pixels-8-4.u8")));
 
         // the second load reads the pixels back, without touching the photos (deleted here), and gets the same values
         for (int n = 0; n < 4; n++) Files.delete(pixels.resolve("cat." + n + ".jpg"));
-        Kittens.Loaded second = Kittens.load(quiet(cache, null), pixels, photos, 8);
+        Kittens.Loaded second = Kittens.load(quiet(cache, null), pixels, photos, 8, Progress.none());
         assertTrue(second.fromPixelCache());
         assertEquals(first.images().pixels(), second.images().pixels());
 
         // photo 2 is replaced by another (its checksum changes): the cache no longer matches and is remade
         for (int n = 0; n < 4; n++) photos.set(n, photo(cache, n, Color.RED));
         photos.set(2, photo(cache, 2, Color.BLUE));
-        Kittens.Loaded third = Kittens.load(quiet(cache, null), pixels, photos, 8);
+        Kittens.Loaded third = Kittens.load(quiet(cache, null), pixels, photos, 8, Progress.none());
         assertFalse(third.fromPixelCache());
         assertTrue(third.images().pixels().getDouble(2, 2 * 64 + 3 * 8 + 1) > 0.8, "photo 2 is blue now");
-        assertTrue(Kittens.load(quiet(cache, null), pixels, photos, 8).fromPixelCache());
+        assertTrue(Kittens.load(quiet(cache, null), pixels, photos, 8, Progress.none()).fromPixelCache());
 
         // another count or size: other pixels (and files of their own)
-        assertFalse(Kittens.load(quiet(cache, null), pixels, photos.subList(0, 3), 8).fromPixelCache());
-        assertFalse(Kittens.load(quiet(cache, null), pixels, photos, 6).fromPixelCache());
-        assertTrue(Kittens.load(quiet(cache, null), pixels, photos, 6).fromPixelCache());
+        assertFalse(Kittens.load(quiet(cache, null), pixels, photos.subList(0, 3), 8, Progress.none()).fromPixelCache());
+        assertFalse(Kittens.load(quiet(cache, null), pixels, photos, 6, Progress.none()).fromPixelCache());
+        assertTrue(Kittens.load(quiet(cache, null), pixels, photos, 6, Progress.none()).fromPixelCache());
 
         // a damaged cache file (one pixel changed, or cut short) is noticed and remade
         Path file = pixels.resolve("pixels-8-4.u8");
         byte[] bytes = Files.readAllBytes(file);
         bytes[100] ^= 1;
         Files.write(file, bytes);
-        assertFalse(Kittens.load(quiet(cache, null), pixels, photos, 8).fromPixelCache());
+        assertFalse(Kittens.load(quiet(cache, null), pixels, photos, 8, Progress.none()).fromPixelCache());
         Files.write(file, Arrays.copyOf(Files.readAllBytes(file), 200));
-        assertFalse(Kittens.load(quiet(cache, null), pixels, photos, 8).fromPixelCache());
-        assertTrue(Kittens.load(quiet(cache, null), pixels, photos, 8).fromPixelCache());
+        assertFalse(Kittens.load(quiet(cache, null), pixels, photos, 8, Progress.none()).fromPixelCache());
+        assertTrue(Kittens.load(quiet(cache, null), pixels, photos, 8, Progress.none()).fromPixelCache());
     }
 
     @Test
     void imagesCanBeResizedDownAndUp() throws IOException {
         Path cache = tmp.resolve("cache");
         List<DataFile> photos = List.of(photo(cache, 0, Color.GREEN), photo(cache, 1, Color.BLACK));
-        Images cats = Kittens.load(quiet(cache, null), cache.resolve("kittens"), photos, 16).images();
-        Images small = Kittens.resized(cats, 8), back = Kittens.resized(small, 16);
+        Images cats = Kittens.load(quiet(cache, null), cache.resolve("kittens"), photos, 16, Progress.none()).images();
+        Images small = cats.resized(8), back = small.resized(16);
         assertArrayEquals(new long[] {2, 3 * 64}, small.pixels().shape());
         assertArrayEquals(new long[] {2, 3 * 256}, back.pixels().shape());
         assertEquals(16, back.height());

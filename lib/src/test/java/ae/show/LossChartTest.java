@@ -1,6 +1,7 @@
 package ae.show;
 
 import ae.JupyterKernel;
+import ae.RecordingKernel;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -12,16 +13,6 @@ import org.junit.jupiter.api.Test;
 
 class LossChartTest {
 
-    /** A kernel that records what it was asked to show. */
-    static final class Recorder extends JupyterKernel {
-        final List<String> calls = new ArrayList<>();
-
-        @Override public String display(Map<String, String> bundle) { calls.add("display " + bundle.keySet()); return "id-" + calls.size(); }
-        @Override public void update(String id, Map<String, String> bundle) { calls.add("update " + id + " " + bundle.keySet() + " " + bundle.get("text/plain")); }
-        @Override public boolean rich() { return true; }
-        @Override public String name() { return "recorder"; }
-    }
-
     @AfterEach
     void restore() {
         JupyterKernel.use(null);
@@ -29,7 +20,7 @@ class LossChartTest {
 
     @Test
     void aLiveChartRedrawsOneOutputInPlace() {
-        Recorder k = new Recorder();
+        RecordingKernel k = new RecordingKernel();
         JupyterKernel.use(k);
         LossChart c = LossChart.live("test", "loss", 3);
         c.add("training", 1, 0.9).add("validation", 1, 1.0).add("training", 2, 0.5).add("training", 3, 0.25);
@@ -64,7 +55,7 @@ class LossChartTest {
 
     @Test
     void showRendersChartsAsPng() {
-        Recorder k = new Recorder();
+        RecordingKernel k = new RecordingKernel();
         JupyterKernel.use(k);
         var chart = new org.knowm.xchart.XYChartBuilder().title("t").build();
         chart.addSeries("s", new double[] {0, 1}, new double[] {1, 0});

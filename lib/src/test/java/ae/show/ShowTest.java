@@ -1,6 +1,7 @@
 package ae.show;
 
 import ae.JupyterKernel;
+import ae.RecordingKernel;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -10,17 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-public class ShowTest {
-
-    /** A kernel that records the bundles it was asked to show. */
-    public static final class Recorder extends JupyterKernel {
-        public final List<Map<String, String>> shown = new ArrayList<>();
-
-        @Override public String display(Map<String, String> bundle) { shown.add(bundle); return "id-" + shown.size(); }
-        @Override public void update(String id, Map<String, String> bundle) { shown.add(bundle); }
-        @Override public boolean rich() { return true; }
-        @Override public String name() { return "recorder"; }
-    }
+class ShowTest {
 
     @AfterEach
     void restore() {
@@ -48,7 +39,7 @@ public class ShowTest {
                     5.1 | 0.3061 |  22.0 | a<b
                 0.04197 |  13.77 | 50992 | c
                 """, Show.text(t));
-        Recorder k = new Recorder();
+        RecordingKernel k = new RecordingKernel();
         JupyterKernel.use(k);
         Show.table(t);
         assertEquals(List.of("text/plain", "text/html"), List.copyOf(k.shown.get(0).keySet()));
