@@ -1,7 +1,5 @@
 package ae.show;
 
-import ae.layers.FastConvolutionLayer;
-import ae.layers.FastDeconvolution2D;
 import ae.Quality;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -83,10 +81,10 @@ class PicturesTest {
     @Test
     void aModelDiagramListsEveryLayerWithItsOutputShapeAndParameters() {
         var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().list()
-                .layer(new FastConvolutionLayer.Builder(3, 3).nOut(4).convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4).convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same).build())
                 .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nOut(3).build())
                 .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nOut(6 * 6 * 2).build())
-                .layer(new FastDeconvolution2D.Builder(3, 3).nOut(1).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.Deconvolution2D.Builder(3, 3).nOut(1).convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same).build())
                 .inputPreProcessor(3, new org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor(6, 6, 2))
                 .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(6, 6, 1))
                 .build();
@@ -94,7 +92,7 @@ class PicturesTest {
         net.init();
         var boxes = ModelDiagram.boxes(net, org.deeplearning4j.nn.conf.inputs.InputType.convolutional(6, 6, 1));
         assertEquals(java.util.List.of("6×6×1", "6×6×4", "3", "72", "6×6×1"), boxes.stream().map(ModelDiagram.Box::output).toList());
-        assertEquals(java.util.List.of("Input", "FastConvolutionLayer", "DenseLayer", "DenseLayer", "FastDeconvolution2D"),
+        assertEquals(java.util.List.of("Input", "ConvolutionLayer", "DenseLayer", "DenseLayer", "Deconvolution2D"),
                 boxes.stream().map(ModelDiagram.Box::type).toList());
         assertEquals("flatten", boxes.get(2).reshape());
         assertEquals("reshape to 6×6×2", boxes.get(4).reshape());

@@ -8,7 +8,7 @@ import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -27,7 +27,7 @@ import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /** The native-op convolution gives the stock ConvolutionLayer's outputs and gradients, in double precision. */
-class FastConvolutionLayerTest {
+class ConvolutionLayerTest {
 
     static DataType previous;
 
@@ -53,7 +53,7 @@ class FastConvolutionLayerTest {
     static MultiLayerNetwork net(Layer conv, int channels, int size, DataType type, org.nd4j.linalg.learning.config.IUpdater updater) {
         var conf = new NeuralNetConfiguration.Builder().seed(7).dataType(type).updater(updater)
                 .weightInit(WeightInit.XAVIER).list()
-                .layer(new ConvolutionLayer.Builder(3, 3).nOut(3).activation(Activation.TANH).convolutionMode(ConvolutionMode.Same).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(3).activation(Activation.TANH).convolutionMode(ConvolutionMode.Same).build())
                 .layer(conv)
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(3).activation(Activation.IDENTITY).build())
                 .setInputType(InputType.convolutional(size, size, channels))
@@ -64,17 +64,21 @@ class FastConvolutionLayerTest {
     }
 
     static Layer stock(int k, ConvolutionMode mode, Activation a) {
-        return new ConvolutionLayer.Builder(k, k).nOut(4).activation(a).convolutionMode(mode).build();
+        return new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(k, k).nOut(4).activation(a).convolutionMode(mode).build();
     }
 
-    static Layer fast(int k, ConvolutionMode mode, Activation a) {
-        return new FastConvolutionLayer.Builder(k, k).nOut(4).activation(a).convolutionMode(mode).build();
+    /** The network with the fast implementations swapped in (the switch on, whatever AE_FAST_LAYERS says). */
+    static MultiLayerNetwork fast(MultiLayerNetwork net) {
+        FastLayers.apply(net, true);
+        return net;
     }
 
     @ParameterizedTest
     @CsvSource({"3, Same, TANH", "3, Truncate, RELU", "2, Same, SIGMOID", "5, Same, IDENTITY"})
     void matchesTheStockLayerForwardAndBackward(int k, ConvolutionMode mode, Activation a) {
-        assertSameAsStock(net(stock(k, mode, a), 2, 7), net(fast(k, mode, a), 2, 7));
+        MultiLayerNetwork f = fast(net(stock(k, mode, a), 2, 7));
+        assertTrue(f.getLayer(1) instanceof ConvolutionLayer, f.getLayer(1).getClass().getName());
+        assertSameAsStock(net(stock(k, mode, a), 2, 7), f);
     }
 
     /** Same parameters in both nets, then the same outputs, score and gradients. */
@@ -107,19 +111,19 @@ class FastConvolutionLayerTest {
 
     @org.junit.jupiter.api.Test
     void reusesTheForwardPassWhenTheNetworkCachesIt() {
-        MultiLayerNetwork recompute = net(fast(3, ConvolutionMode.Same, Activation.TANH), 2, 7);
-        MultiLayerNetwork cached = net(fast(3, ConvolutionMode.Same, Activation.TANH), 2, 7);
+        MultiLayerNetwork recompute = fast(net(stock(3, ConvolutionMode.Same, Activation.TANH), 2, 7));
+        MultiLayerNetwork cached = fast(net(stock(3, ConvolutionMode.Same, Activation.TANH), 2, 7));
         cached.getLayerWiseConfigurations().setCacheMode(CacheMode.DEVICE);
         cached.setCacheMode(CacheMode.DEVICE);
         assertSameAsStock(recompute, cached);
-        assertTrue(((FastConvolutionLayer.Impl) cached.getLayer(1)).hasCachedForward(), "the forward pass was kept");
-        assertFalse(((FastConvolutionLayer.Impl) recompute.getLayer(1)).hasCachedForward());
+        assertTrue(((ConvolutionLayer) cached.getLayer(1)).hasCachedForward(), "the forward pass was kept");
+        assertFalse(((ConvolutionLayer) recompute.getLayer(1)).hasCachedForward());
     }
 
     @ParameterizedTest
     @CsvSource({"3, Same, TANH", "3, Truncate, SIGMOID"})
     void passesDl4jsGradientCheck(int k, ConvolutionMode mode, Activation a) {
-        MultiLayerNetwork f = net(fast(k, mode, a), 2, 5);
+        MultiLayerNetwork f = fast(net(stock(k, mode, a), 2, 5));
         Nd4j.getRandom().setSeed(2);
         INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 2, 5, 5);
         INDArray y = Nd4j.rand(DataType.DOUBLE, 3, 3);
@@ -127,23 +131,34 @@ class FastConvolutionLayerTest {
                 .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8)));
     }
 
-    @org.junit.jupiter.api.Test
-    void savesAndLoadsWithModelSerializer(@TempDir File dir) throws Exception {
-        MultiLayerNetwork f = net(fast(3, ConvolutionMode.Same, Activation.RELU), 1, 6);
-        INDArray x = Nd4j.rand(DataType.DOUBLE, 2, 1, 6, 6);
+    /** A saved model is a plain DL4J model: it loads with DL4J's layers, and the switch applies to it again. */
+    static void assertSavedAndLoaded(MultiLayerNetwork f, INDArray x, File dir) throws Exception {
         File file = new File(dir, "net.zip");
         ModelSerializer.writeModel(f, file, true);
         MultiLayerNetwork back = MultiLayerNetwork.load(file, true);
-        assertTrue(back.getLayer(1).conf().getLayer() instanceof FastConvolutionLayer);
-        assertTrue(f.output(x).equalsWithEps(back.output(x), 1e-12));
+        assertEquals(f.getLayerWiseConfigurations().toJson(), back.getLayerWiseConfigurations().toJson());
+        assertTrue(f.output(x).equalsWithEps(back.output(x), 1e-12), "loaded, with DL4J's own layers");
+        assertTrue(FastLayers.apply(back, true) > 0);
+        assertTrue(f.output(x).equalsWithEps(back.output(x), 1e-12), "loaded, then switched");
     }
 
     @org.junit.jupiter.api.Test
-    void unsupportedModesAreRefusedClearly() {
-        var e = assertThrows(IllegalArgumentException.class,
-                () -> new FastConvolutionLayer.Builder(3, 3).convolutionMode(ConvolutionMode.Strict).build());
-        assertTrue(e.getMessage().contains("Strict"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new FastConvolutionLayer.Builder(3, 3).stride(2, 2).build());
-        assertTrue(e.getMessage().contains("stride"), e.getMessage());
+    void savesAndLoadsWithModelSerializer(@TempDir File dir) throws Exception {
+        MultiLayerNetwork f = fast(net(stock(3, ConvolutionMode.Same, Activation.RELU), 1, 6));
+        assertSavedAndLoaded(f, Nd4j.rand(DataType.DOUBLE, 2, 1, 6, 6), dir);
+    }
+
+    @org.junit.jupiter.api.Test
+    void settingsItDoesNotComputeKeepTheStockLayer() {
+        for (Layer conv : new Layer[] {stock(3, ConvolutionMode.Strict, Activation.RELU),
+                new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4).stride(2, 2).convolutionMode(ConvolutionMode.Same).build(),
+                new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4).dilation(2, 2).convolutionMode(ConvolutionMode.Same).build(),
+                new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4).padding(1, 1).convolutionMode(ConvolutionMode.Truncate).build(),
+                new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4).hasBias(false).convolutionMode(ConvolutionMode.Same).build(),
+                new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4).dropOut(0.5).convolutionMode(ConvolutionMode.Same).build()}) {
+            MultiLayerNetwork n = fast(net(conv, 2, 9));
+            assertEquals(org.deeplearning4j.nn.layers.convolution.ConvolutionLayer.class, n.getLayer(1).getClass(), conv.toString());
+            assertTrue(n.getLayer(0) instanceof ConvolutionLayer, "the first, supported, convolution is swapped");
+        }
     }
 }

@@ -7,7 +7,6 @@ import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -27,30 +26,28 @@ import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
 /** The oneDNN dense and output layers give the stock layers' outputs, score and gradients. */
-class FastDenseLayerTest {
+class DenseLayerTest {
 
     @BeforeAll
     static void doublePrecision() {
-        FastConvolutionLayerTest.doublePrecision();
+        ConvolutionLayerTest.doublePrecision();
     }
 
     @AfterAll
     static void restore() {
-        FastConvolutionLayerTest.restore();
+        ConvolutionLayerTest.restore();
     }
 
-    /** dense (tested) -> dense (tested) -> output (tested), or the same with the stock layers. */
+    /** dense (tested) -> dense without bias (tested) -> output (tested), with the fast implementations or DL4J's. */
     static MultiLayerNetwork net(boolean fast, Activation a, LossFunction loss, Activation out, DataType type) {
-        Layer first = fast ? new FastDenseLayer.Builder().nOut(5).activation(a).build() : new DenseLayer.Builder().nOut(5).activation(a).build();
-        Layer second = fast ? new FastDenseLayer.Builder().nOut(4).activation(a).hasBias(false).build()
-                : new DenseLayer.Builder().nOut(4).activation(a).hasBias(false).build();
-        Layer last = fast ? new FastOutputLayer.Builder(loss).nOut(6).activation(out).build()
-                : new OutputLayer.Builder(loss).nOut(6).activation(out).build();
-        var conf = new NeuralNetConfiguration.Builder().seed(7).dataType(type).updater(new NoOp())
-                .weightInit(WeightInit.XAVIER).list().layer(first).layer(second).layer(last)
+        var conf = new NeuralNetConfiguration.Builder().seed(7).dataType(type).updater(new NoOp()).weightInit(WeightInit.XAVIER).list()
+                .layer(new DenseLayer.Builder().nOut(5).activation(a).build())
+                .layer(new DenseLayer.Builder().nOut(4).activation(a).hasBias(false).build())
+                .layer(new OutputLayer.Builder(loss).nOut(6).activation(out).build())
                 .setInputType(InputType.feedForward(6)).build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
+        if (fast) assertEquals(3, FastLayers.apply(net, true));
         return net;
     }
 
@@ -58,13 +55,13 @@ class FastDenseLayerTest {
     @CsvSource({"RELU, MSE, SIGMOID", "ELU, MSE, IDENTITY", "TANH, XENT, SIGMOID", "SIGMOID, MCXENT, SOFTMAX"})
     void matchesTheStockLayers(Activation a, LossFunction loss, Activation out) {
         MultiLayerNetwork s = net(false, a, loss, out, DataType.DOUBLE), f = net(true, a, loss, out, DataType.DOUBLE);
-        f.setParams(s.params().dup());
+        assertEquals(s.params(), f.params(), "the switch keeps the weights DL4J drew");
         Nd4j.getRandom().setSeed(1);
         INDArray x = Nd4j.rand(DataType.DOUBLE, 9, 6).subi(0.5);
         INDArray y = Nd4j.rand(DataType.DOUBLE, 9, 6);
         if (out == Activation.SOFTMAX) y.diviColumnVector(y.sum(1));
         assertTrue(s.output(x).equalsWithEps(f.output(x), 1e-10), "forward");
-        FastConvolutionLayerTest.assertSameScoreAndGradients(s, f, x, y);
+        ConvolutionLayerTest.assertSameScoreAndGradients(s, f, x, y);
         assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(f).input(x).labels(y)
                 .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8)));
     }
@@ -92,18 +89,20 @@ class FastDenseLayerTest {
     @Test
     void savesAndLoadsWithModelSerializer(@TempDir File dir) throws Exception {
         MultiLayerNetwork f = net(true, Activation.RELU, LossFunction.MSE, Activation.SIGMOID, DataType.DOUBLE);
-        INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 6);
-        File file = new File(dir, "net.zip");
-        ModelSerializer.writeModel(f, file, true);
-        MultiLayerNetwork back = MultiLayerNetwork.load(file, true);
-        assertTrue(back.getLayer(0).conf().getLayer() instanceof FastDenseLayer);
-        assertTrue(back.getLayer(2).conf().getLayer() instanceof FastOutputLayer);
-        assertTrue(f.output(x).equalsWithEps(back.output(x), 1e-12));
+        ConvolutionLayerTest.assertSavedAndLoaded(f, Nd4j.rand(DataType.DOUBLE, 3, 6), dir);
     }
 
     @Test
-    void layerNormalizationIsRefusedClearly() {
-        var e = assertThrows(IllegalArgumentException.class, () -> new FastDenseLayer.Builder().nOut(3).hasLayerNorm(true).build());
-        assertTrue(e.getMessage().contains("layer normalization"), e.getMessage());
+    void layerNormalizationDropoutAndWeightNoiseKeepTheStockLayers() {
+        var conf = new NeuralNetConfiguration.Builder().seed(7).list()
+                .layer(new DenseLayer.Builder().nOut(5).hasLayerNorm(true).build())
+                .layer(new DenseLayer.Builder().nOut(5).dropOut(0.5).build())
+                .layer(new DenseLayer.Builder().nOut(5).weightNoise(new org.deeplearning4j.nn.conf.weightnoise.DropConnect(0.5)).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nOut(6).dropOut(0.5).build())
+                .setInputType(InputType.feedForward(6)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        assertEquals(0, FastLayers.apply(net, true));
+        assertEquals(org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer.class, net.getLayer(0).getClass());
     }
 }
