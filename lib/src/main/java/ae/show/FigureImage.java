@@ -18,31 +18,31 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * The static picture of a Plotly figure, drawn with XChart: what viewers that cannot run Plotly show (nbconvert's
- * HTML, GitHub). Draws scatter traces (points, lines or both) and vertical bar traces, with the figure's title, axis
+ * The static picture of a Plotly figure ({@link FigureJson}), drawn with XChart: what viewers that cannot run Plotly
+ * show (nbconvert's HTML, GitHub). Draws scatter traces (points, lines or both) and vertical bar traces, with the figure's title, axis
  * titles, legend and colours.
  */
-final class PlotImage {
+final class FigureImage {
 
     /** Plotly's default colours (D3's category10), used by both pictures so that they match. */
     static final List<String> COLORWAY = List.of("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
             "#e377c2", "#7f7f7f", "#bcbd22", "#17becf");
 
-    private PlotImage() {}
+    private FigureImage() {}
 
     static BufferedImage render(Map<String, Object> figure, int width, int height) {
-        List<Map<String, Object>> traces = PlotJson.cast(figure.get("data"));
-        Map<String, Object> layout = PlotJson.cast(figure.getOrDefault("layout", Map.of()));
+        List<Map<String, Object>> traces = FigureJson.cast(figure.get("data"));
+        Map<String, Object> layout = FigureJson.cast(figure.getOrDefault("layout", Map.of()));
         Set<String> types = new LinkedHashSet<>();
         for (var t : traces) types.add(type(t));
-        String title = plain(PlotJson.titleText(layout.get("title")));
-        String x = plain(PlotJson.titleText(axis(layout, "xaxis").get("title")));
-        String y = plain(PlotJson.titleText(axis(layout, "yaxis").get("title")));
+        String title = plain(FigureJson.titleText(layout.get("title")));
+        String x = plain(FigureJson.titleText(FigureJson.axis(layout, "xaxis").get("title")));
+        String y = plain(FigureJson.titleText(FigureJson.axis(layout, "yaxis").get("title")));
         List<Color> colors = colors(layout);
         if (types.equals(Set.of("bar"))) return Show.render(bars(traces, title, x, y, colors, width, height));
         if (Set.of("scatter", "scattergl").containsAll(types)) return Show.render(xy(traces, title, x, y, colors, width, height));
         throw new IllegalArgumentException("the static picture of an interactive chart is drawn for scatter, line and bar "
-                + "traces only; this figure has " + types + " traces. Use ScatterTrace, BarTrace (vertical) or a Plot builder.");
+                + "traces only; this figure has " + types + " traces. Use ScatterTrace or BarTrace (vertical).");
     }
 
     private static XYChart xy(List<Map<String, Object>> traces, String title, String xTitle, String yTitle, List<Color> colors, int w, int h) {
@@ -102,10 +102,6 @@ final class PlotImage {
 
     private static String type(Map<String, Object> trace) {
         return trace.get("type") instanceof String t ? t : "scatter";
-    }
-
-    private static Map<String, Object> axis(Map<String, Object> layout, String name) {
-        return layout.get(name) instanceof Map<?, ?> m ? PlotJson.cast(m) : Map.of();
     }
 
     private static String name(Map<String, Object> trace, int i, Set<String> taken) {

@@ -9,6 +9,10 @@ import java.util.Map;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import tech.tablesaw.plotly.components.Figure;
+import tech.tablesaw.plotly.components.Layout;
+import tech.tablesaw.plotly.traces.ScatterTrace;
+import tech.tablesaw.plotly.traces.Trace;
 
 /**
  * Loss per epoch, drawn while training runs: one picture in the notebook that redraws itself as epochs finish
@@ -97,13 +101,22 @@ public final class LossChart {
     }
 
     /**
-     * Like {@link #finish}, but the final chart is interactive (see {@link Plot}): hover over an epoch for the exact
+     * Like {@link #finish}, but the final chart is interactive ({@link Show#figure}): hover over an epoch for the exact
      * values of every series. It takes the place of the live picture; viewers that cannot run it show the same PNG.
      */
     public void finishInteractive() {
-        Plot plot = Plot.of(chart());
-        if (output != null) output.update(plot);
-        else if (!series.isEmpty()) plot.show();
+        if (series.isEmpty()) return;
+        Figure figure = figure();
+        if (output != null) output.update(figure);
+        else Show.figure(figure);
+    }
+
+    /** The curves as a Tablesaw figure: one line with markers per series, the exact values of every series on hover. */
+    Figure figure() {
+        Trace[] traces = series.entrySet().stream().map(e -> ScatterTrace.builder(
+                        e.getValue().stream().mapToDouble(p -> p[0]).toArray(), e.getValue().stream().mapToDouble(p -> p[1]).toArray())
+                .mode(ScatterTrace.Mode.LINE_AND_MARKERS).name(e.getKey()).build()).toArray(Trace[]::new);
+        return new Figure(Layout.builder(chart.getTitle(), "epoch", yTitle).width(640).height(420).hoverMode(Layout.HoverMode.X).build(), traces);
     }
 
     /** The values of one series, in epoch order. */

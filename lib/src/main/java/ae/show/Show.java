@@ -7,19 +7,23 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
 import tech.tablesaw.api.Table;
+import tech.tablesaw.plotly.components.Figure;
 
 /**
- * Shows pictures, charts and tables as notebook outputs (PNG and HTML, so they render in JupyterLab, in
- * nbconvert's HTML and on GitHub). Works the same on every supported Java kernel.
+ * Shows pictures, charts, interactive figures and tables as notebook outputs (PNG, Plotly and HTML, so they render in
+ * JupyterLab, in nbconvert's HTML and on GitHub). Works the same on every supported Java kernel.
  *
  * <pre>
  *   Show.chart(chart);                    // an XChart chart, as a PNG
+ *   Show.figure(figure);                  // a Tablesaw figure (tablesaw-jsplot), interactive, with its PNG
  *   Show.image(picture, "three digits");  // any BufferedImage
- *   Show.Output live = Show.live("waiting…");  ...  live.update(chart);   // one output, redrawn in place
+ *   Show.table(table);                    // a Tablesaw table, numbers rounded
  * </pre>
  * These methods return nothing on purpose: a Java kernel would print a returned object under the picture.
  */
@@ -31,35 +35,53 @@ public final class Show {
 
     private Show() {}
 
-    /** One output cell area, which can be redrawn in place. */
-    public static final class Output {
+    /** One output cell area, which can be redrawn in place (a live loss chart). */
+    static final class Output {
         private final String id;
 
         private Output(String id) {
             this.id = id;
         }
 
-        public void update(Chart<?, ?> chart) {
-            JupyterKernel.current().update(id, pngBundle(render(chart), title(chart)));
-        }
-
-        public void update(BufferedImage image, String caption) {
+        void update(BufferedImage image, String caption) {
             JupyterKernel.current().update(id, pngBundle(image, caption));
         }
 
-        public void updateText(String text) {
-            JupyterKernel.current().update(id, JupyterKernel.bundle(text, null, null));
-        }
-
-        /** Replaces this output with an interactive chart (and its PNG): see {@link Plot}. */
-        public void update(Plot plot) {
-            JupyterKernel.current().update(id, plot.bundle());
+        /** Replaces this output with an interactive figure (and its PNG). */
+        void update(Figure figure) {
+            JupyterKernel.current().update(id, figureBundle(figure));
         }
     }
 
     /** Shows an XChart chart (XY, category, pie…) as a PNG. */
     public static void chart(Chart<?, ?> chart) {
         image(render(chart), title(chart));
+    }
+
+    /**
+     * Shows a Tablesaw figure (tablesaw-jsplot: {@code ScatterPlot}, {@code VerticalBarPlot}, {@code LinePlot}, or a
+     * {@code Figure} of traces) as an interactive chart: hover over a point to see its text, zoom, hide a series. One
+     * output holds three forms: Plotly's JSON (JupyterLab draws it offline, with the renderer of the {@code plotly}
+     * Python package), a PNG of the same chart (nbconvert's HTML, GitHub) and a line of text (a console). The figure
+     * needs a title and axis titles ({@code Layout.builder(title, xTitle, yTitle)}); hover texts are plain text, "\n"
+     * starts a new line; scatter (points, lines) and vertical bar traces have a PNG ({@link FigureJson} says what
+     * else the jar adds to Tablesaw's figure).
+     */
+    public static void figure(Figure figure) {
+        JupyterKernel.current().display(figureBundle(figure));
+    }
+
+    /** The output of {@link #figure}: text/plain, image/png and Plotly's JSON as a tree (kernels send it as an object). */
+    static Map<String, Object> figureBundle(Figure figure) {
+        Map<String, Object> json = FigureJson.of(figure);
+        Map<String, Object> layout = FigureJson.cast(json.get("layout"));
+        int width = layout.get("width") instanceof Number w ? Math.max(320, Math.min(1000, w.intValue())) : 640;
+        int height = layout.get("height") instanceof Number h ? Math.max(240, Math.min(800, h.intValue())) : 420;
+        Map<String, Object> bundle = new LinkedHashMap<>();
+        bundle.put("text/plain", FigureJson.text(json));
+        bundle.put("image/png", Base64.getEncoder().encodeToString(png(FigureImage.render(json, width, height))));
+        bundle.put(FigureJson.MIME, json);
+        return bundle;
     }
 
     /** Shows an image; {@code caption} is what a text-only viewer sees instead. */
@@ -76,7 +98,7 @@ public final class Show {
     }
 
     /** Shows {@code text} in an output that can be redrawn later with {@link Output#update}. */
-    public static Output live(String text) {
+    static Output live(String text) {
         return new Output(JupyterKernel.current().display(JupyterKernel.bundle(text, null, null)));
     }
 
@@ -96,7 +118,7 @@ public final class Show {
         }
     }
 
-    private static java.util.Map<String, Object> pngBundle(BufferedImage image, String caption) {
+    private static Map<String, Object> pngBundle(BufferedImage image, String caption) {
         String text = "[image " + image.getWidth() + "x" + image.getHeight() + (caption == null || caption.isBlank() ? "" : ": " + caption) + "]";
         return JupyterKernel.bundle(text, "image/png", Base64.getEncoder().encodeToString(png(image)));
     }
