@@ -115,46 +115,52 @@ public abstract class JupyterKernel {
         return new Text(problem);
     }
 
-    /** rapaio-jupyter-kernel: {@code MainApp.kernel.display(DisplayData)} and {@code updateDisplay(DisplayData)}. */
-    static final class Rapaio extends JupyterKernel {
-        private final Object kernel;
-        private final Method fromText, putData, setDisplayId, display, updateDisplay;
+    /**
+     * A kernel reached by reflection: both build a DisplayData (a map of MIME type to value, with a display id) and
+     * hand it to a display and an update method. Their DisplayData keeps Map&lt;String, Object&gt; and writes it with
+     * Gson: a Map value becomes a JSON object.
+     */
+    abstract static class Reflective extends JupyterKernel {
+        private final String name;
+        private final Method putData, setDisplayId;
 
-        Rapaio(Object kernel, ClassLoader loader) throws ReflectiveOperationException {
-            this.kernel = kernel;
-            Class<?> dd = Class.forName("org.rapaio.jupyter.kernel.display.DisplayData", true, loader);
-            fromText = dd.getMethod("fromText", String.class);
-            putData = dd.getMethod("putData", String.class, Object.class);
-            setDisplayId = dd.getMethod("setDisplayId", String.class);
-            display = kernel.getClass().getMethod("display", dd);
-            updateDisplay = kernel.getClass().getMethod("updateDisplay", dd);
+        Reflective(String name, Class<?> dataClass) throws ReflectiveOperationException {
+            this.name = name;
+            putData = dataClass.getMethod("putData", String.class, Object.class);
+            setDisplayId = dataClass.getMethod("setDisplayId", String.class);
         }
 
+        /** A new DisplayData holding {@code text} as text/plain (or nothing yet). */
+        abstract Object newData(String text) throws ReflectiveOperationException;
+
+        abstract void show(Object data) throws ReflectiveOperationException;
+
+        abstract void replace(String id, Object data) throws ReflectiveOperationException;
+
         private Object data(String id, Map<String, ?> bundle) throws ReflectiveOperationException {
-            Object d = fromText.invoke(null, String.valueOf(bundle.containsKey("text/plain") ? bundle.get("text/plain") : ""));
+            Object d = newData(String.valueOf(bundle.containsKey("text/plain") ? bundle.get("text/plain") : ""));
             for (var e : bundle.entrySet()) putData.invoke(d, e.getKey(), e.getValue());
             setDisplayId.invoke(d, id);
             return d;
         }
 
-        // rapaio's DisplayData keeps Map<String, Object> and writes it with Gson: a Map value becomes a JSON object
         @Override
         public String display(Map<String, ?> bundle) {
             String id = UUID.randomUUID().toString();
-            call(display, bundle, id);
+            try {
+                show(data(id, bundle));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(name + " refused a display: " + e, e);
+            }
             return id;
         }
 
         @Override
         public void update(String id, Map<String, ?> bundle) {
-            call(updateDisplay, bundle, id);
-        }
-
-        private void call(Method m, Map<String, ?> bundle, String id) {
             try {
-                m.invoke(kernel, data(id, bundle));
+                replace(id, data(id, bundle));
             } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("rapaio kernel refused a display: " + e, e);
+                throw new IllegalStateException(name + " refused a display update: " + e, e);
             }
         }
 
@@ -165,62 +171,79 @@ public abstract class JupyterKernel {
 
         @Override
         public String name() {
-            return RAPAIO;
+            return name;
+        }
+    }
+
+    /** rapaio-jupyter-kernel: {@code MainApp.kernel.display(DisplayData)} and {@code updateDisplay(DisplayData)}. */
+    static final class Rapaio extends Reflective {
+        private final Object kernel;
+        private final Method fromText, display, updateDisplay;
+
+        Rapaio(Object kernel, ClassLoader loader) throws ReflectiveOperationException {
+            this(kernel, Class.forName("org.rapaio.jupyter.kernel.display.DisplayData", true, loader));
+        }
+
+        private Rapaio(Object kernel, Class<?> dataClass) throws ReflectiveOperationException {
+            super(RAPAIO, dataClass);
+            this.kernel = kernel;
+            fromText = dataClass.getMethod("fromText", String.class);
+            display = kernel.getClass().getMethod("display", dataClass);
+            updateDisplay = kernel.getClass().getMethod("updateDisplay", dataClass);
+        }
+
+        @Override
+        Object newData(String text) throws ReflectiveOperationException {
+            return fromText.invoke(null, text);
+        }
+
+        @Override
+        void show(Object data) throws ReflectiveOperationException {
+            display.invoke(kernel, data);
+        }
+
+        @Override
+        void replace(String id, Object data) throws ReflectiveOperationException {
+            updateDisplay.invoke(kernel, data);   // the display id is in the data
         }
     }
 
     /** IJava: {@code kernel.getIO().display} is a DisplayStream with {@code display} and {@code updateDisplay(id, data)}. */
-    static final class IJava extends JupyterKernel {
+    static final class IJava extends Reflective {
         private final Object stream;
         private final Class<?> dataClass;
-        private final Method putData, setDisplayId, display, updateDisplay;
+        private final Method display, updateDisplay;
 
         IJava(Object kernel, ClassLoader loader) throws ReflectiveOperationException {
-            Object io = kernel.getClass().getMethod("getIO").invoke(kernel);
-            stream = io.getClass().getField("display").get(io);
-            dataClass = Class.forName("io.github.spencerpark.jupyter.kernel.display.DisplayData", true, loader);
-            putData = dataClass.getMethod("putData", String.class, Object.class);
-            setDisplayId = dataClass.getMethod("setDisplayId", String.class);
+            this(stream(kernel), Class.forName("io.github.spencerpark.jupyter.kernel.display.DisplayData", true, loader));
+        }
+
+        private IJava(Object stream, Class<?> dataClass) throws ReflectiveOperationException {
+            super(IJAVA, dataClass);
+            this.stream = stream;
+            this.dataClass = dataClass;
             display = stream.getClass().getMethod("display", dataClass);
             updateDisplay = stream.getClass().getMethod("updateDisplay", String.class, dataClass);
         }
 
-        private Object data(String id, Map<String, ?> bundle) throws ReflectiveOperationException {
-            Object d = dataClass.getConstructor().newInstance();
-            for (var e : bundle.entrySet()) putData.invoke(d, e.getKey(), e.getValue());
-            setDisplayId.invoke(d, id);
-            return d;
-        }
-
-        // IJava's DisplayData keeps Map<String, Object> and writes it with Gson: a Map value becomes a JSON object
-        @Override
-        public String display(Map<String, ?> bundle) {
-            String id = UUID.randomUUID().toString();
-            try {
-                display.invoke(stream, data(id, bundle));
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("IJava refused a display: " + e, e);
-            }
-            return id;
+        private static Object stream(Object kernel) throws ReflectiveOperationException {
+            Object io = kernel.getClass().getMethod("getIO").invoke(kernel);
+            return io.getClass().getField("display").get(io);
         }
 
         @Override
-        public void update(String id, Map<String, ?> bundle) {
-            try {
-                updateDisplay.invoke(stream, id, data(id, bundle));
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("IJava refused a display update: " + e, e);
-            }
+        Object newData(String text) throws ReflectiveOperationException {
+            return dataClass.getConstructor().newInstance();   // text/plain goes in with the rest of the bundle
         }
 
         @Override
-        public boolean rich() {
-            return true;
+        void show(Object data) throws ReflectiveOperationException {
+            display.invoke(stream, data);
         }
 
         @Override
-        public String name() {
-            return IJAVA;
+        void replace(String id, Object data) throws ReflectiveOperationException {
+            updateDisplay.invoke(stream, id, data);
         }
     }
 

@@ -13,9 +13,8 @@ import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -25,17 +24,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** The transposed convolution computed as a turned convolution gives the stock Deconvolution2D's results. */
+@ExtendWith(DoublePrecision.class)
 class Deconvolution2DLayerTest {
-
-    @BeforeAll
-    static void doublePrecision() {
-        ConvolutionLayerTest.doublePrecision();
-    }
-
-    @AfterAll
-    static void restore() {
-        ConvolutionLayerTest.restore();
-    }
 
     static Layer stock(int k, Activation a) {
         return new Deconvolution2D.Builder(k, k).nOut(4).activation(a).convolutionMode(ConvolutionMode.Same).build();

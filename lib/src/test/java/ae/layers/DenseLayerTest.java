@@ -11,9 +11,8 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,17 +25,8 @@ import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
 /** The oneDNN dense and output layers give the stock layers' outputs, score and gradients. */
+@ExtendWith(DoublePrecision.class)
 class DenseLayerTest {
-
-    @BeforeAll
-    static void doublePrecision() {
-        ConvolutionLayerTest.doublePrecision();
-    }
-
-    @AfterAll
-    static void restore() {
-        ConvolutionLayerTest.restore();
-    }
 
     /** dense (tested) -> dense without bias (tested) -> output (tested), with the fast implementations or DL4J's. */
     static MultiLayerNetwork net(boolean fast, Activation a, LossFunction loss, Activation out, DataType type) {

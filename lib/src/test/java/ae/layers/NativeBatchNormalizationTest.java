@@ -12,9 +12,8 @@ import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,17 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
 
 /** Batch normalization through the native ops gives the stock layer's outputs, gradients and running statistics. */
+@ExtendWith(DoublePrecision.class)
 class NativeBatchNormalizationTest {
-
-    @BeforeAll
-    static void doublePrecision() {
-        ConvolutionLayerTest.doublePrecision();
-    }
-
-    @AfterAll
-    static void restore() {
-        ConvolutionLayerTest.restore();
-    }
 
     static BatchNormalization stock() {
         return new BatchNormalization.Builder().decay(0.9).eps(1e-3).build();
