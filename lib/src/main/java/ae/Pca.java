@@ -144,12 +144,12 @@ public final class Pca {
     }
 
     /** The directions as columns [columns of x, k], orthonormal, the largest variance first. */
-    public INDArray directions() {
+    INDArray directions() {
         return directions;
     }
 
     /** The variance of the rows along each direction (the eigenvalues of the covariance matrix, divided by n − 1). */
-    public double[] variances() {
+    double[] variances() {
         return variances.clone();
     }
 
@@ -159,12 +159,12 @@ public final class Pca {
     }
 
     /** The mean squared error of rebuilding the rows it was fit on: at most {@link #meanMse()} (checked). */
-    public double trainingMse() {
+    double trainingMse() {
         return trainingMse;
     }
 
     /** The mean squared error of predicting the mean row for every row it was fit on. */
-    public double meanMse() {
+    double meanMse() {
         return meanMse;
     }
 

@@ -18,12 +18,12 @@ public final class Pixels {
     private Pixels() {}
 
     /** A byte 0-255 as a value in [0, 1]. */
-    public static float toFloat(byte b) {
+    static float toFloat(byte b) {
         return (b & 0xFF) / 255f;
     }
 
     /** A value in [0, 1] as the nearest byte 0-255 (values outside are clipped). */
-    public static int toByte(float v) {
+    static int toByte(float v) {
         return Math.max(0, Math.min(255, Math.round(v * 255f)));
     }
 
@@ -33,7 +33,7 @@ public final class Pixels {
     }
 
     /** Values in [0, 1] as bytes 0-255 (clipped), e.g. for a grayscale raster. */
-    public static byte[] toBytes(float[] values) {
+    static byte[] toBytes(float[] values) {
         byte[] out = new byte[values.length];
         for (int i = 0; i < values.length; i++) out[i] = (byte) toByte(values[i]);
         return out;

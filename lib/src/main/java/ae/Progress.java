@@ -36,7 +36,7 @@ public abstract class Progress {
     }
 
     /** A line on {@code out} at most every five seconds, none at the end (the job's own result line follows). */
-    public static Progress lines(PrintStream out) {
+    static Progress lines(PrintStream out) {
         return new Progress(5_000_000_000L) {
             @Override
             void show(String line, boolean end) {

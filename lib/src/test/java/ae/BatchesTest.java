@@ -1,6 +1,5 @@
 package ae;
 
-
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.Arrays;

@@ -2,7 +2,6 @@ package ae.data;
 
 import ae.AtomicFile;
 import ae.Settings;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

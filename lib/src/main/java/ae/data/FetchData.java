@@ -1,7 +1,6 @@
 package ae.data;
 
 import ae.Settings;
-
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;

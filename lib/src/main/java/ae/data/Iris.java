@@ -1,7 +1,6 @@
 package ae.data;
 
 import ae.Settings;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -15,12 +15,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <pre>
  *   Images train = Mnist.digits().train(10_000);   // first 10,000 training images, pixels in [0, 1]
- *   Images test  = Mnist.fashion().test();         // all 10,000 test images
+ *   Images test  = Mnist.fashion().test(1_000);    // the first 1,000 test images
  * </pre>
  */
 public final class Mnist {
 
-    public static final List<String> DIGITS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+    static final List<String> DIGITS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
     public static final List<String> FASHION = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
             "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
 
@@ -57,11 +57,7 @@ public final class Mnist {
         return read(trainImages, trainLabels, limit);
     }
 
-    /** All 10,000 test images. */
-    public Images test() {
-        return test(Integer.MAX_VALUE);
-    }
-
+    /** The first {@code limit} test images (there are 10,000). */
     public Images test(int limit) {
         return read(testImages, testLabels, limit);
     }

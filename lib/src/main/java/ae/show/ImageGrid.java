@@ -137,7 +137,7 @@ public final class ImageGrid {
     }
 
     /** Draws the grid. */
-    public BufferedImage image() {
+    BufferedImage image() {
         if (rows.isEmpty()) throw new IllegalStateException("add at least one row() before drawing the grid");
         int cols = (int) Math.min(columns, rows.stream().mapToLong(r -> r.values().rows()).max().orElse(0));
         int cellW = width * scale, gap = 4;

@@ -39,7 +39,7 @@ public final class ModelDiagram {
     }
 
     /** The diagram as a picture. */
-    public static BufferedImage image(MultiLayerNetwork net, InputType input, String title) {
+    static BufferedImage image(MultiLayerNetwork net, InputType input, String title) {
         return draw(boxes(net, input), title);
     }
 

@@ -1,7 +1,6 @@
 package ae.show;
 
 import ae.JupyterKernel;
-
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package ae.data;
 
-import ae.Progress;
-import ae.Settings;
 import static org.junit.jupiter.api.Assertions.*;
 
+import ae.Progress;
+import ae.Settings;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;

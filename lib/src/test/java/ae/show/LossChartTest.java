@@ -1,10 +1,9 @@
 package ae.show;
 
-import ae.JupyterKernel;
-import ae.RecordingKernel;
-
 import static org.junit.jupiter.api.Assertions.*;
 
+import ae.JupyterKernel;
+import ae.RecordingKernel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

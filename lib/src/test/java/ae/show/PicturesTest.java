@@ -1,9 +1,8 @@
 package ae.show;
 
-import ae.Quality;
-
 import static org.junit.jupiter.api.Assertions.*;
 
+import ae.Quality;
 import java.awt.image.BufferedImage;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
