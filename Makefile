@@ -76,7 +76,7 @@ bundle: setup
 	@"$(ROOT)/scripts/bundle.sh" "$(AE_BUNDLE)"
 
 data: setup
-	cd "$(ROOT)" && java -cp "$$(ls lib/target/ae-lib-*.jar | head -1):lib/target/kernel-lib/*" ae.FetchData
+	cd "$(ROOT)" && java -cp "$$(ls lib/target/ae-lib-*.jar | head -1):lib/target/kernel-lib/*" ae.data.FetchData
 
 image-test:
 	"$(ROOT)/scripts/image_test.sh"

@@ -1,19 +1,25 @@
-import ae.*;
+import ae.Metrics;
+import ae.Settings;
+import ae.data.Cifar10;
+import ae.data.Datasets;
+import ae.data.Kittens;
+import ae.data.Mnist;
+import ae.layers.FastLayers;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.*;
-import org.deeplearning4j.nn.conf.*;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.*;
-import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.AdaDelta;
-import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -22,11 +28,14 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *   java -cp <helper jar and its libraries> bench/Bench.java peak
  *   java -cp ... bench/Bench.java <model> <seconds>
  *   java -cp ... bench/Bench.java fingerprints
+ *   java -cp ... bench/Bench.java models       (after running the notebooks: rewrites bench/models/ from their metrics)
  *
- * Each model is the one its notebook builds (same layers, settings and batch size; keep them in step) and trains
- * on the notebook's real data, shuffled (chapter 2's in order, as its tutorial), for a few warm-up steps and then for
- * about <seconds>. tests/test_bench.py checks that each model's configuration fingerprint equals the one its
- * notebook records (metrics.model). One JSON line goes to standard output. "peak" measures this machine's single-precision matrix multiply (ND4J mmul, 2048 x 2048).
+ * Each model is the one its notebook builds: the notebook records its network's configuration (metrics.model), which
+ * bench/models/<model>.json keeps, and the bench builds the network from that file, with the notebook's switch to the
+ * faster layers (FastLayers.apply). No model code is copied here; tests/test_bench.py checks each file against the
+ * notebook's fingerprint. A model trains on the notebook's real data with its batch size, shuffled (chapter 2's in
+ * order, as its tutorial), for a few warm-up steps and then for about <seconds>. One JSON line goes to standard
+ * output. "peak" measures this machine's single-precision matrix multiply (ND4J mmul, 2048 x 2048).
  */
 public class Bench {
 
@@ -35,15 +44,20 @@ public class Bench {
                  INDArray x, INDArray y, boolean images) {}
 
     static final long SEED = 42;
+    static final ObjectMapper JSON = new ObjectMapper();
 
-    public static void main(String[] args) {
-        if (args.length == 0) throw new IllegalArgumentException("usage: Bench.java peak | fingerprints | <model> [seconds]; models: " + MODELS);
+    public static void main(String[] args) throws IOException {
+        if (args.length == 0) throw new IllegalArgumentException("usage: Bench.java peak | fingerprints | models | <model> [seconds]; models: " + MODELS);
         if (args[0].equals("peak")) {
             peak();
             return;
         }
         if (args[0].equals("fingerprints")) {
             fingerprints();
+            return;
+        }
+        if (args[0].equals("models")) {
+            models();
             return;
         }
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 20;
@@ -58,45 +72,96 @@ public class Bench {
         return switch (name) {
             case "cifar-horses" -> {    // notebooks/02-cifar-horses.ipynb: gray values 0-255, 5,000 horses in the whole training set
                 INDArray x = Cifar10.load().train("horse").grayscale().pixels().muli(255);
-                yield new Model(name, "02", cifarHorses(), InputType.feedForward(1024), 150, 5_000, x, x, false);
+                yield new Model(name, "02", net(name), InputType.feedForward(1024), 150, 5_000, x, x, false);
             }
             case "kittens" -> {         // notebooks/05-kittens.ipynb, the final model: AutoEncatter trains on 7,373 of 8,192 photos
                 // the photos at hand (the course's data folder holds the first 2,000); the epoch is extrapolated to 7,373
                 int atHand = Kittens.atHand();
                 INDArray x = Kittens.load(atHand > 0 ? atHand : Datasets.KITTENS, 48).pixels();
-                yield new Model(name, "05", kittens(), InputType.feedForward(6912), 256, 7_373, x, x, false);
+                yield new Model(name, "05", net(name), InputType.feedForward(6912), 256, 7_373, x, x, false);
             }
             case "fashion-dense" -> {   // notebooks/03-fashion-mnist.ipynb, model 2
                 INDArray x = Mnist.fashion().train().pixels();
-                yield new Model(name, "03", fashionDense(), InputType.feedForward(784), 256, x.rows(), x, x, false);
+                yield new Model(name, "03", net(name), InputType.feedForward(784), 256, x.rows(), x, x, false);
             }
             case "fashion-conv" -> {    // notebooks/03-fashion-mnist.ipynb, model 3
                 INDArray x = Mnist.fashion().train().pixels();
-                yield new Model(name, "03", fashionConv(), InputType.convolutional(28, 28, 1), 256, x.rows(), x, x, true);
+                yield new Model(name, "03", net(name), InputType.convolutional(28, 28, 1), 256, x.rows(), x, x, true);
             }
             case "mnist-denoising" -> { // notebooks/04-mnist-denoising.ipynb
                 INDArray clean = Mnist.digits().train().pixels();
                 INDArray noisy = Transforms.min(Transforms.max(clean.add(Nd4j.randn(clean.dataType(), clean.shape()).muli(0.5)), 0.0, false), 1.0, false);
-                yield new Model(name, "04", denoising(), InputType.convolutional(28, 28, 1), 64, 54_000, noisy, clean, true);
+                yield new Model(name, "04", net(name), InputType.convolutional(28, 28, 1), 64, 54_000, noisy, clean, true);
             }
             default -> throw new IllegalArgumentException("unknown model '" + name + "'; models: " + MODELS);
         };
     }
 
-    /** Each model's network, built as {@link #model} builds it (without its data), and the chapter it comes from. */
+    /**
+     * Each model's network: the configuration its notebook recorded ({@code metrics.model(name, net)}, kept in
+     * {@code bench/models/<name>.json} by {@code Bench.java models}), initialised with the notebook's seed, and the
+     * notebook's one switch to the faster layers ({@code FastLayers.apply}, off with {@code AE_FAST_LAYERS=0}). The
+     * model code lives in the notebook only; the file is checked against it by fingerprint (tests/test_bench.py).
+     */
     static MultiLayerNetwork net(String name) {
-        return switch (name) {
-            case "cifar-horses" -> cifarHorses();
-            case "fashion-dense" -> fashionDense();
-            case "fashion-conv" -> fashionConv();
-            case "mnist-denoising" -> denoising();
-            case "kittens" -> kittens();
-            default -> throw new IllegalArgumentException("unknown model '" + name + "'; models: " + MODELS);
-        };
+        if (!MODELS.contains(name)) throw new IllegalArgumentException("unknown model '" + name + "'; models: " + MODELS);
+        Path file = MODEL_DIR.resolve(name + ".json");
+        JsonNode saved;
+        try {
+            saved = JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IllegalStateException(file + " is missing or not JSON (" + e.getMessage() + "): run the notebook that records "
+                    + name + ", then `Bench.java models` (CONTRIBUTING.md, Bench)", e);
+        }
+        MultiLayerNetwork net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(saved.get("configuration").toString()));
+        net.init();
+        String fingerprint = Metrics.fingerprint(net);
+        if (!fingerprint.equals(saved.get("config").asText())) {
+            throw new IllegalStateException(file + ": the configuration read back has fingerprint " + fingerprint + ", not the "
+                    + saved.get("config").asText() + " its notebook recorded (DL4J's JSON did not round-trip)");
+        }
+        FastLayers.apply(net);
+        return net;
     }
+
+    static final Path MODEL_DIR = Settings.home().resolve("bench").resolve("models");
 
     static final Map<String, String> CHAPTERS = Map.of("cifar-horses", "02", "fashion-dense", "03", "fashion-conv", "03",
             "mnist-denoising", "04", "kittens", "05");
+
+    /**
+     * "models": writes bench/models/<model>.json for every bench model from the metrics its notebook saved last
+     * (target/metrics/NN-*.json, or AE_METRICS_DIR): what {@code metrics.model(name, net)} recorded, the notebook's
+     * name, and its fingerprint. Run it after changing a model in a notebook and running that notebook.
+     */
+    static void models() throws IOException {
+        Map<String, Path> notebooks = new LinkedHashMap<>();
+        for (String name : MODELS) {
+            Path found = null;
+            try (var files = Files.list(Settings.metricsDir())) {
+                for (Path metrics : files.filter(p -> p.getFileName().toString().startsWith(CHAPTERS.get(name) + "-")).sorted().toList()) {
+                    JsonNode recorded = JSON.readTree(metrics.toFile()).path("model_configs").path(name);
+                    if (recorded.has("configuration")) {
+                        ObjectNode out = JSON.createObjectNode();
+                        out.put("model", name);
+                        out.put("notebook", metrics.getFileName().toString().replaceAll("\\.json$", ".ipynb"));
+                        out.put("params", recorded.get("params").asLong());
+                        out.put("config", recorded.get("config").asText());
+                        out.set("configuration", recorded.get("configuration"));
+                        Files.createDirectories(MODEL_DIR);
+                        JSON.writerWithDefaultPrettyPrinter().writeValue(MODEL_DIR.resolve(name + ".json").toFile(), out);
+                        found = metrics;
+                    }
+                }
+            }
+            if (found == null) {
+                throw new IllegalStateException("no notebook of chapter " + CHAPTERS.get(name) + " recorded model " + name + " in "
+                        + Settings.metricsDir() + ": run it first (make notebooks NB=" + CHAPTERS.get(name) + ")");
+            }
+            notebooks.put(name, found);
+            System.out.println(name + ": bench/models/" + name + ".json from " + found.getFileName());
+        }
+    }
 
     /**
      * "fingerprints": one JSON line, model -> {chapter, params, config}, every model built without data or training.
@@ -104,7 +169,7 @@ public class Bench {
      * theirs with {@code metrics.model("<model>", net)}, and tests/test_bench.py fails when the two differ. Training
      * runs print it too, in their JSON line.
      */
-    static void fingerprints() {
+    static void fingerprints() throws IOException {
         Map<String, Object> out = new LinkedHashMap<>();
         for (String name : MODELS) {
             MultiLayerNetwork net = net(name);
@@ -115,120 +180,7 @@ public class Bench {
             out.put(name, m);
             net.close();
         }
-        System.out.println(Metrics.toJson(out));
-    }
-
-    static MultiLayerNetwork init(MultiLayerConfiguration conf) {
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        return net;
-    }
-
-    static MultiLayerNetwork fashionDense() {
-        return init(new NeuralNetConfiguration.Builder()
-                .seed(SEED).updater(new AdaDelta()).weightInit(WeightInit.XAVIER)
-                .list()
-                .layer(new FastDenseLayer.Builder().nIn(784).nOut(32).activation(Activation.RELU).build())
-                .layer(new FastOutputLayer.Builder(LossFunctions.LossFunction.XENT).nIn(32).nOut(784).activation(Activation.SIGMOID).build())
-                .build());
-    }
-
-    /**
-     * Chapter 2's stacked autoencoder, the notebook's stackedAutoencoder(SEED, 0.01, 0), which is the tutorial's
-     * network as it ran: 1024-300-150-300-1024, ELU hidden layers, a linear output, Glorot-uniform weights, mean
-     * squared error, Adam at 0.01, batches of 150 in order (see train), gray values 0-255. Keep the two in step.
-     */
-    static MultiLayerNetwork cifarHorses() {
-        return init(new NeuralNetConfiguration.Builder()
-                .seed(SEED).updater(new Adam(0.01)).weightInit(WeightInit.XAVIER_UNIFORM)
-                .list()
-                .layer(new FastDenseLayer.Builder().nIn(1024).nOut(300).activation(Activation.ELU).build())
-                .layer(new FastDenseLayer.Builder().nOut(150).activation(Activation.ELU).build())
-                .layer(new FastDenseLayer.Builder().nOut(300).activation(Activation.ELU).build())
-                .layer(new FastOutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(1024).activation(Activation.IDENTITY).build())
-                .setInputType(InputType.feedForward(1024))
-                .build());
-    }
-
-    /**
-     * Chapter 5's final model (notebooks/05-kittens.ipynb, model 3), AutoEncatter's Keras model layer for layer, with
-     * its layer names: batch norm on the 6,912 input pixels, dense 3456 and 1728 (ReLU), batch norm, dense 3456
-     * (ReLU), a sigmoid output of 6,912; mean squared error, Adam at 0.001, batches of 256. Batch norm with Keras's
-     * defaults (momentum 0.99, epsilon 0.001). Keep it equal to the notebook's (its metrics record the configuration's
-     * fingerprint under model_configs.kittens).
-     */
-    static MultiLayerNetwork kittens() {
-        return init(new NeuralNetConfiguration.Builder()
-                .seed(SEED).updater(new Adam(1e-3, 0.9, 0.999, 1e-7)).weightInit(WeightInit.XAVIER_UNIFORM)
-                .cacheMode(CacheMode.DEVICE)
-                .list()
-                .layer(batchNorm())
-                .layer(new FastDenseLayer.Builder().name("encoder").nOut(3456).activation(Activation.RELU).build())
-                .layer(new FastDenseLayer.Builder().name("middle_layer").nOut(1728).activation(Activation.RELU).build())
-                .layer(batchNorm())
-                .layer(new FastDenseLayer.Builder().name("decoder").nOut(3456).activation(Activation.RELU).build())
-                .layer(new FastOutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(6912).activation(Activation.SIGMOID).build())
-                .setInputType(InputType.feedForward(6912))
-                .build());
-    }
-
-    static Layer conv(int filters, Activation activation, ConvolutionMode mode) {
-        return new FastConvolutionLayer.Builder(3, 3).nOut(filters).activation(activation).convolutionMode(mode).build();
-    }
-
-    static Layer pool() {
-        return new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
-                .convolutionMode(ConvolutionMode.Same).build();
-    }
-
-    static Layer up() {
-        return new Upsampling2D.Builder(2).build();
-    }
-
-    static MultiLayerNetwork fashionConv() {
-        var same = ConvolutionMode.Same;
-        return init(new NeuralNetConfiguration.Builder()
-                .seed(SEED).updater(new AdaDelta()).weightInit(WeightInit.XAVIER)
-                .cacheMode(CacheMode.DEVICE)
-                .list()
-                .layer(conv(16, Activation.RELU, same)).layer(pool())
-                .layer(conv(8, Activation.RELU, same)).layer(pool())
-                .layer(conv(8, Activation.RELU, same)).layer(pool())
-                .layer(conv(8, Activation.RELU, same)).layer(up())
-                .layer(conv(8, Activation.RELU, same)).layer(up())
-                .layer(conv(16, Activation.RELU, ConvolutionMode.Truncate)).layer(up())
-                .layer(conv(1, Activation.SIGMOID, same))
-                .layer(new CnnLossLayer.Builder(LossFunctions.LossFunction.XENT).activation(Activation.IDENTITY).build())
-                .setInputType(InputType.convolutional(28, 28, 1))
-                .build());
-    }
-
-    static MultiLayerNetwork denoising() {
-        return init(new NeuralNetConfiguration.Builder()
-                .seed(SEED).updater(new Adam(1e-3, 0.9, 0.999, 1e-7)).weightInit(WeightInit.XAVIER_UNIFORM)
-                .cacheMode(CacheMode.DEVICE)
-                .list()
-                .layer(conv(16, Activation.RELU, ConvolutionMode.Same)).layer(batchNorm()).layer(pool())
-                .layer(conv(32, Activation.RELU, ConvolutionMode.Same)).layer(batchNorm()).layer(pool())
-                .layer(conv(32, Activation.RELU, ConvolutionMode.Same))
-                .layer(new FastDenseLayer.Builder().nOut(128).activation(Activation.SIGMOID).build())
-                .layer(new FastDenseLayer.Builder().nOut(7 * 7 * 32).activation(Activation.RELU).build())
-                .inputPreProcessor(9, new FeedForwardToCnnPreProcessor(7, 7, 32))
-                .layer(deconv(32)).layer(batchNorm()).layer(up())
-                .layer(deconv(32)).layer(batchNorm()).layer(up())
-                .layer(deconv(16))
-                .layer(conv(1, Activation.SIGMOID, ConvolutionMode.Same))
-                .layer(new CnnLossLayer.Builder(LossFunctions.LossFunction.XENT).activation(Activation.IDENTITY).build())
-                .setInputType(InputType.convolutional(28, 28, 1))
-                .build());
-    }
-
-    static Layer deconv(int filters) {
-        return new FastDeconvolution2D.Builder(3, 3).nOut(filters).activation(Activation.RELU).build();
-    }
-
-    static Layer batchNorm() {
-        return new FastBatchNormalization.Builder().decay(0.99).eps(1e-3).build();
+        System.out.println(JSON.writeValueAsString(out));
     }
 
     /**
@@ -251,7 +203,7 @@ public class Bench {
         return 3 * forward;
     }
 
-    static void train(Model m, double seconds) {
+    static void train(Model m, double seconds) throws IOException {
         int n = (int) m.x().size(0);
         Random random = new Random(SEED);
         int[] order = new int[n];
@@ -312,7 +264,7 @@ public class Bench {
         out.put("blas_threads", Nd4j.factory().blas().getMaxThreads());
         out.put("last_loss", m.net().score());
         out.put("data_dir", Settings.dataDir().toString());
-        System.out.println(Metrics.toJson(out));
+        System.out.println(JSON.writeValueAsString(out));
     }
 
     /**
@@ -320,7 +272,7 @@ public class Bench {
      * DL4J's stock layers call) and with libnd4j's matmul op (oneDNN on every OpenMP thread, what the helper jar's
      * Fast layers call).
      */
-    static void peak() {
+    static void peak() throws IOException {
         int size = 2048;
         INDArray a = Nd4j.rand(DataType.FLOAT, size, size), b = Nd4j.rand(DataType.FLOAT, size, size);
         INDArray c = Nd4j.create(DataType.FLOAT, size, size);
@@ -344,6 +296,6 @@ public class Bench {
         out.put("omp_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "default"));
         out.put("blas", Nd4j.getBlasWrapper().getClass().getSimpleName());
         out.put("blas_threads", Nd4j.factory().blas().getMaxThreads());
-        System.out.println(Metrics.toJson(out));
+        System.out.println(JSON.writeValueAsString(out));
     }
 }

@@ -1,6 +1,8 @@
 """`make bench` works end to end (speed itself is never asserted: it is a benchmark, not a test). Its models must be
 the notebooks' models: the same parameter counts as the tutorials' Keras models, and the same whole configuration as
-the network each notebook records with `metrics.model("<bench model>", net)` (ae.Metrics.fingerprint)."""
+the network each notebook records with `metrics.model("<bench model>", net)` (ae.Metrics.fingerprint). The bench has
+no model code of its own: it builds each network from bench/models/<model>.json, the configuration the notebook
+recorded (written by `bench/Bench.java models` from the notebooks' metrics)."""
 from __future__ import annotations
 
 import json
@@ -15,6 +17,8 @@ import bench
 import run_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
+# After changing a bench model in its notebook: run the notebook, then this, and commit bench/models/.
+REGENERATE = 'java -cp "$(ls lib/target/ae-lib-*.jar | head -1):lib/target/kernel-lib/*" bench/Bench.java models'
 # Keras's model.count_params() for the same models (batch norm: 4 numbers per feature in both frameworks)
 EXPECTED_PARAMS = {"cifar-horses": 706_174, "fashion-dense": 50_992, "fashion-conv": 4_385, "mnist-denoising": 440_865,
                    "kittens": 59_769_792}
@@ -67,16 +71,32 @@ def test_bench_models_are_the_notebooks_models() -> None:
         assert f["params"] == EXPECTED_PARAMS[model], (model, f)
         chapter = chapter_metrics(f["chapter"])
         if not chapter:
-            problems.append(f"{model}: no notebook notebooks/{f['chapter']}-*.ipynb, whose model bench/Bench.java says it copies")
+            problems.append(f"{model}: no notebook notebooks/{f['chapter']}-*.ipynb, whose model bench/models/{model}.json says it is")
             continue
         records = {nb: m["model_configs"][model] for nb, m in chapter.items() if model in (m.get("model_configs") or {})}
         if not records:
             names = ", ".join(nb.name for nb in chapter)
             problems.append(f"{model}: no notebook of chapter {f['chapter']} ({names}) records a model {model!r}: the one "
-                            f"the bench copies must call metrics.model(\"{model}\", net) before metrics.save()")
+                            f"the bench trains must call metrics.model(\"{model}\", net) before metrics.save()")
             continue
         notebook, recorded = next(iter(records.items()))
         if (recorded["params"], recorded["config"]) != (f["params"], f["config"]):
-            problems.append(f"{model}: bench/Bench.java's network differs from {notebook.name}'s: params {f['params']} vs "
-                            f"{recorded['params']}, config fingerprint {f['config']} vs {recorded['config']}; make them the same")
+            problems.append(f"{model}: bench/models/{model}.json is not {notebook.name}'s model: params {f['params']} vs "
+                            f"{recorded['params']}, config fingerprint {f['config']} vs {recorded['config']}; after running "
+                            f"the notebook, write the file again: {REGENERATE}")
     assert not problems, "the bench must train the notebooks' models:\n  " + "\n  ".join(problems)
+
+
+def test_each_bench_model_file_is_a_notebooks_recorded_configuration() -> None:
+    """bench/models/<model>.json holds what a notebook recorded: its name, the fingerprint and parameter count, and the
+    configuration itself, which the bench builds back into exactly that network (Bench.java checks the fingerprint of
+    what it built, and `fingerprints` fails otherwise). No notebook run needed."""
+    fingerprints = bench.fingerprints()
+    assert list(fingerprints) == list(EXPECTED_PARAMS)
+    for model, f in fingerprints.items():
+        saved = json.loads((ROOT / "bench" / "models" / f"{model}.json").read_text())
+        assert saved["model"] == model and saved["notebook"].startswith(f["chapter"] + "-"), saved["notebook"]
+        assert (ROOT / "notebooks" / saved["notebook"]).is_file(), saved["notebook"]
+        assert (saved["params"], saved["config"]) == (f["params"], f["config"]) and f["params"] == EXPECTED_PARAMS[model], (model, f)
+        layers = [c["layer"]["@class"] for c in saved["configuration"]["confs"]]
+        assert layers and all(name.startswith("org.deeplearning4j.") for name in layers), f"{model}: DL4J's own layers only: {layers}"

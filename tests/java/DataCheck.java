@@ -1,6 +1,6 @@
-import ae.Cifar10;
-import ae.Images;
-import ae.Kittens;
+import ae.data.Cifar10;
+import ae.data.Images;
+import ae.data.Kittens;
 import java.util.Arrays;
 
 /**

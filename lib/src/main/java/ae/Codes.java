@@ -4,23 +4,21 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.Styler;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.eigen.Eigen;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import tech.tablesaw.plotly.components.Figure;
+import tech.tablesaw.plotly.components.Layout;
+import tech.tablesaw.plotly.traces.ScatterTrace;
+import tech.tablesaw.plotly.traces.Trace;
 
 /**
- * What a code is worth as a representation: a 2-D map of codes (their first two principal components) and a
- * nearest-neighbour classifier that works on codes or on raw pixels alike.
+ * What a code is worth as a representation: a 2-D map of codes (their first two principal components, {@link Pca}),
+ * coloured by class, and a nearest-neighbour classifier that works on codes or on raw pixels alike.
  *
  * <pre>
- *   Codes.Map map = Codes.principalComponents(testCodes, 2);
- *   Codes.plot("Test codes", map, test.labels(), test.classNames()).show();   // interactive: hover = test image N
- *   Show.chart(Codes.scatter("Test codes", map, test.labels(), test.classNames()));   // the same as a static chart
+ *   Pca map = Pca.fit(testCodes, 2);
+ *   Show.figure(Codes.map("Test codes", map, testCodes, test.labels(), test.classNames()));   // hover = test image N
  *   double acc = Codes.nearestNeighbourAccuracy(trainCodes, train.labels(), testCodes, test.labels());
  * </pre>
  */
@@ -28,79 +26,36 @@ public final class Codes {
 
     private Codes() {}
 
-    /** Points projected onto the first principal components, and the share of the variance each one keeps. */
-    public record Map(INDArray points, double[] explained) {}
-
     /**
-     * The rows of {@code x} (one code per row) projected onto their first {@code k} principal components: the
-     * directions of largest variance, the eigenvectors of the covariance matrix with the largest eigenvalues.
+     * The codes on their first two principal components as an interactive Tablesaw figure (show it with {@code
+     * Show.figure}): one trace per class, in the order of {@code classNames}; hovering over a point shows "test image
+     * N" (N its row in {@code codes}, counted from 0, as {@code xTest.getRow(N)} counts) and its class. Tablesaw's own
+     * {@code ScatterPlot} colours by group but has no text per point: this is that, with the text.
      */
-    public static Map principalComponents(INDArray x, int k) {
-        if (x.rank() != 2 || x.rows() < 2) throw new IllegalArgumentException("need at least two codes as rows of a matrix, got shape " + Arrays.toString(x.shape()));
-        if (k < 1 || k > x.columns()) throw new IllegalArgumentException("k must be between 1 and " + x.columns() + ", not " + k);
-        INDArray centred = x.castTo(DataType.DOUBLE);
-        centred = centred.subRowVector(centred.mean(0));
-        INDArray covariance = centred.transpose().mmul(centred).divi(x.rows() - 1);
-        INDArray vectors = covariance.dup();   // overwritten with the eigenvectors, one per column
-        double[] values = Eigen.symmetricGeneralizedEigenvalues(vectors, true).toDoubleVector();
-        Integer[] order = new Integer[values.length];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        Arrays.sort(order, (a, b) -> Double.compare(values[b], values[a]));
-        double total = Arrays.stream(values).map(v -> Math.max(0, v)).sum();
-        INDArray top = vectors.getColumns(Arrays.stream(order).limit(k).mapToInt(Integer::intValue).toArray());
-        double[] explained = Arrays.stream(order).limit(k).mapToDouble(i -> total > 0 ? Math.max(0, values[i]) / total : 0).toArray();
-        return new Map(centred.mmul(top).castTo(DataType.FLOAT), explained);
-    }
-
-    /**
-     * The 2-D map as an interactive chart (call {@code show()} on it): one colour per class, in the order of
-     * {@code classNames}; hovering over a point shows "test image N" (N its row in the map, counted from 0, as
-     * {@code xTest.getRow(N)} counts) and its class. Row i of the map must be test image i.
-     */
-    public static Plot plot(String title, Map map, int[] labels, List<String> classNames) {
-        float[][] xy = twoComponents(map, labels);
-        double[] x = new double[labels.length], y = new double[labels.length];
-        String[] hover = new String[labels.length];
-        for (int i = 0; i < labels.length; i++) {
-            x[i] = xy[0][i];
-            y[i] = xy[1][i];
-            String name = labels[i] >= 0 && labels[i] < classNames.size() ? classNames.get(labels[i]) : "?";   // Plot.groups rejects a bad label
-            hover[i] = "test image " + i + "\nclass: " + name;
+    public static Figure map(String title, Pca map, INDArray codes, int[] labels, List<String> classNames) {
+        if (map.size() < 2) throw new IllegalArgumentException("a 2-D map needs a PCA of two components, not " + map.size());
+        if (labels.length != codes.rows()) {
+            throw new IllegalArgumentException(labels.length + " labels for " + codes.rows() + " codes: give one label per code");
         }
-        return Plot.scatter(title, axisTitle(map, 0), axisTitle(map, 1)).groups(x, y, labels, classNames, hover);
-    }
-
-    /** A scatter plot of the first two columns of {@code map.points()}, one colour per class, with a legend. */
-    public static XYChart scatter(String title, Map map, int[] labels, List<String> classNames) {
-        float[][] xy = twoComponents(map, labels);
-        XYChart chart = new XYChartBuilder().width(760).height(520).title(title)
-                .xAxisTitle(axisTitle(map, 0)).yAxisTitle(axisTitle(map, 1)).build();
-        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-        chart.getStyler().setMarkerSize(5).setLegendPosition(Styler.LegendPosition.OutsideE);
-        chart.getStyler().setXAxisDecimalPattern("0.#").setYAxisDecimalPattern("0.#");
+        INDArray xy = map.project(codes);
+        double[] x = xy.getColumn(0).toDoubleVector(), y = xy.getColumn(1).toDoubleVector();
+        List<Trace> traces = new ArrayList<>();
         for (int c = 0; c < classNames.size(); c++) {
-            List<Float> x = new ArrayList<>(), y = new ArrayList<>();
-            for (int i = 0; i < labels.length; i++) {
-                if (labels[i] == c) { x.add(xy[0][i]); y.add(xy[1][i]); }
-            }
-            if (!x.isEmpty()) chart.addSeries(classNames.get(c), x, y);
+            int cls = c;
+            int[] rows = java.util.stream.IntStream.range(0, labels.length).filter(i -> labels[i] == cls).toArray();
+            if (rows.length == 0) continue;
+            traces.add(ScatterTrace.builder(Arrays.stream(rows).mapToDouble(i -> x[i]).toArray(), Arrays.stream(rows).mapToDouble(i -> y[i]).toArray())
+                    .name(classNames.get(c)).text(Arrays.stream(rows).mapToObj(i -> "test image " + i + "\nclass: " + classNames.get(cls)).toArray(String[]::new))
+                    .build());
         }
-        return chart;
+        long unknown = Arrays.stream(labels).filter(l -> l < 0 || l >= classNames.size()).count();
+        if (unknown > 0) throw new IllegalArgumentException(unknown + " labels are not classes: there are " + classNames.size() + " classes");
+        return new Figure(Layout.builder(title, axisTitle(map, 0), axisTitle(map, 1)).width(640).height(420).build(), traces.toArray(Trace[]::new));
     }
 
-    /** The map's first two columns, after checking there is one label per point. */
-    private static float[][] twoComponents(Map map, int[] labels) {
-        INDArray p = map.points();
-        if (p.rank() != 2 || p.columns() < 2) throw new IllegalArgumentException("a 2-D map needs two components, got shape " + Arrays.toString(p.shape()));
-        if (labels.length != p.rows()) throw new IllegalArgumentException(labels.length + " labels for " + p.rows() + " points: give one label per point");
-        return new float[][] {p.getColumn(0).toFloatVector(), p.getColumn(1).toFloatVector()};
-    }
-
-    /** "principal component 1 (34% of the variance)"; without the share if the map does not know it. */
-    static String axisTitle(Map map, int component) {
-        double[] e = map.explained();
-        String name = "principal component " + (component + 1);
-        return e != null && component < e.length ? String.format(Locale.ROOT, "%s (%.0f%% of the variance)", name, 100 * e[component]) : name;
+    /** "principal component 1 (34% of the variance)". */
+    static String axisTitle(Pca map, int component) {
+        return String.format(Locale.ROOT, "principal component %d (%.0f%% of the variance)", component + 1, 100 * map.explained()[component]);
     }
 
     /**

@@ -39,10 +39,8 @@ public final class Jpeg {
 
     /** Encodes a grayscale image (height·width pixels in [0, 1]) at {@code quality} in [0, 1] and decodes it again. */
     public static RoundTrip roundTrip(INDArray pixels, int height, int width, float quality) {
-        float[] v = pixels.toFloatVector();
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
-        byte[] raster = ((java.awt.image.DataBufferByte) img.getRaster().getDataBuffer()).getData();
-        for (int i = 0; i < raster.length; i++) raster[i] = (byte) ImageGrid.byteOf(v[i]);
+        img.getRaster().setDataElements(0, 0, width, height, Pixels.toBytes(pixels.toFloatVector()));
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
@@ -58,9 +56,7 @@ public final class Jpeg {
             byte[] file = out.toByteArray();
             BufferedImage back = ImageIO.read(new ByteArrayInputStream(file));
             float[] decoded = new float[height * width];
-            for (int y = 0; y < height; y++) {
-                for (int x = 0; x < width; x++) decoded[y * width + x] = (back.getRaster().getSample(x, y, 0)) / 255f;
-            }
+            Pixels.toFloats((byte[]) back.getRaster().getDataElements(0, 0, width, height, null), 0, decoded, 0, decoded.length);
             return new RoundTrip(file.length, file.length - scanStart(file), Nd4j.create(decoded, new long[] {1, (long) height * width}, 'c').castTo(DataType.FLOAT));
         } catch (IOException e) {
             throw new UncheckedIOException("JPEG round trip failed", e);

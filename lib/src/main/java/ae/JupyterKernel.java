@@ -7,53 +7,40 @@ import java.util.UUID;
 
 /**
  * Talks to the Java kernel the notebook runs in, so that the helper jar can show pictures and update them in
- * place. Notebooks never see this: they call {@link Show} and {@link LossChart}. Supported kernels are found by
+ * place. Notebooks never see this: they call {@code ae.show.Show} and {@code ae.show.LossChart}; {@link Metrics}
+ * records which kernel ran and {@link Progress} draws its one line here. Supported kernels are found by
  * reflection (no compile-time dependency): rapaio-jupyter-kernel and IJava. Anywhere else (plain JShell, unit
  * tests) outputs fall back to one line of text each. When a known kernel runs but its display API differs (a kernel
  * upgrade), outputs fall back to text too, and that is said once on standard error: charts must never turn into
  * text silently ({@link Metrics} records {@code "display": "text"}, which the notebook tests refuse).
  */
-abstract class JupyterKernel {
-
-    /** Shows a MIME bundle (e.g. image/png + text/plain) and returns its display id. */
-    abstract String display(Map<String, String> bundle);
-
-    /** Replaces the output shown under {@code id} with a new bundle. */
-    abstract void update(String id, Map<String, String> bundle);
-
-    /** Whether outputs can be shown as pictures and updated in place. */
-    abstract boolean rich();
-
-    abstract String name();
+public abstract class JupyterKernel {
 
     /**
-     * Like {@link #display}, for a bundle that holds JSON under a JSON MIME type (e.g. {@code
-     * application/vnd.plotly.v1+json}) as a tree of Maps, Lists, Strings, numbers and booleans: the kernel then
-     * sends it as a JSON object, which is what Jupyter expects (a JSON string there is not rendered). Kernels that
-     * cannot show it get the text form.
+     * Shows a MIME bundle (e.g. image/png + text/plain) and returns its display id. Values are strings, or for a JSON
+     * MIME type (e.g. {@code application/vnd.plotly.v1+json}) a tree of Maps, Lists, Strings, numbers and booleans,
+     * which the kernels send as a JSON object (what Jupyter expects; a JSON string there is not rendered). A kernel
+     * that shows text only prints the {@code text/plain} entry.
      */
-    String displayObjects(Map<String, Object> bundle) {
-        return display(textOnly(bundle));
-    }
+    public abstract String display(Map<String, ?> bundle);
 
-    /** Like {@link #update}, for a bundle of {@link #displayObjects}. */
-    void updateObjects(String id, Map<String, Object> bundle) {
-        update(id, textOnly(bundle));
-    }
+    /** Replaces the output shown under {@code id} with a new bundle. */
+    public abstract void update(String id, Map<String, ?> bundle);
 
-    private static Map<String, String> textOnly(Map<String, Object> bundle) {
-        return bundle(String.valueOf(bundle.getOrDefault("text/plain", "[output]")), null, null);
-    }
+    /** Whether outputs can be shown as pictures and updated in place. */
+    public abstract boolean rich();
+
+    public abstract String name();
 
     private static JupyterKernel current;
 
-    static synchronized JupyterKernel current() {
+    public static synchronized JupyterKernel current() {
         if (current == null) current = detect();
         return current;
     }
 
     /** For tests: use this kernel instead of the detected one. */
-    static synchronized void use(JupyterKernel kernel) {
+    public static synchronized void use(JupyterKernel kernel) {
         current = kernel;
     }
 
@@ -124,186 +111,180 @@ abstract class JupyterKernel {
         String problem = "this notebook runs in " + kernel + ", but its display API is not the one the helper jar knows ("
                 + why + "): charts, pictures and tables are shown as text only. Install the kernel version the course"
                 + " pins (make setup), or adapt ae.JupyterKernel to this version.";
-        err.println("ae.Show: " + problem);
+        err.println("ae.JupyterKernel: " + problem);
         return new Text(problem);
     }
 
-    /** rapaio-jupyter-kernel: {@code MainApp.kernel.display(DisplayData)} and {@code updateDisplay(DisplayData)}. */
-    static final class Rapaio extends JupyterKernel {
-        private final Object kernel;
-        private final Method fromText, putData, setDisplayId, display, updateDisplay;
+    /**
+     * A kernel reached by reflection: both build a DisplayData (a map of MIME type to value, with a display id) and
+     * hand it to a display and an update method. Their DisplayData keeps Map&lt;String, Object&gt; and writes it with
+     * Gson: a Map value becomes a JSON object.
+     */
+    abstract static class Reflective extends JupyterKernel {
+        private final String name;
+        private final Method putData, setDisplayId;
 
-        Rapaio(Object kernel, ClassLoader loader) throws ReflectiveOperationException {
-            this.kernel = kernel;
-            Class<?> dd = Class.forName("org.rapaio.jupyter.kernel.display.DisplayData", true, loader);
-            fromText = dd.getMethod("fromText", String.class);
-            putData = dd.getMethod("putData", String.class, Object.class);
-            setDisplayId = dd.getMethod("setDisplayId", String.class);
-            display = kernel.getClass().getMethod("display", dd);
-            updateDisplay = kernel.getClass().getMethod("updateDisplay", dd);
+        Reflective(String name, Class<?> dataClass) throws ReflectiveOperationException {
+            this.name = name;
+            putData = dataClass.getMethod("putData", String.class, Object.class);
+            setDisplayId = dataClass.getMethod("setDisplayId", String.class);
         }
 
+        /** A new DisplayData holding {@code text} as text/plain (or nothing yet). */
+        abstract Object newData(String text) throws ReflectiveOperationException;
+
+        abstract void show(Object data) throws ReflectiveOperationException;
+
+        abstract void replace(String id, Object data) throws ReflectiveOperationException;
+
         private Object data(String id, Map<String, ?> bundle) throws ReflectiveOperationException {
-            Object d = fromText.invoke(null, String.valueOf(bundle.containsKey("text/plain") ? bundle.get("text/plain") : ""));
+            Object d = newData(String.valueOf(bundle.containsKey("text/plain") ? bundle.get("text/plain") : ""));
             for (var e : bundle.entrySet()) putData.invoke(d, e.getKey(), e.getValue());
             setDisplayId.invoke(d, id);
             return d;
         }
 
         @Override
-        String display(Map<String, String> bundle) {
+        public String display(Map<String, ?> bundle) {
             String id = UUID.randomUUID().toString();
-            call(display, bundle, id);
-            return id;
-        }
-
-        @Override
-        void update(String id, Map<String, String> bundle) {
-            call(updateDisplay, bundle, id);
-        }
-
-        // rapaio's DisplayData keeps Map<String, Object> and writes it with Gson: a Map value becomes a JSON object
-        @Override
-        String displayObjects(Map<String, Object> bundle) {
-            String id = UUID.randomUUID().toString();
-            call(display, bundle, id);
-            return id;
-        }
-
-        @Override
-        void updateObjects(String id, Map<String, Object> bundle) {
-            call(updateDisplay, bundle, id);
-        }
-
-        private void call(Method m, Map<String, ?> bundle, String id) {
             try {
-                m.invoke(kernel, data(id, bundle));
+                show(data(id, bundle));
             } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("rapaio kernel refused a display: " + e, e);
+                throw new IllegalStateException(name + " refused a display: " + e, e);
+            }
+            return id;
+        }
+
+        @Override
+        public void update(String id, Map<String, ?> bundle) {
+            try {
+                replace(id, data(id, bundle));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(name + " refused a display update: " + e, e);
             }
         }
 
         @Override
-        boolean rich() {
+        public boolean rich() {
             return true;
         }
 
         @Override
-        String name() {
-            return RAPAIO;
+        public String name() {
+            return name;
+        }
+    }
+
+    /** rapaio-jupyter-kernel: {@code MainApp.kernel.display(DisplayData)} and {@code updateDisplay(DisplayData)}. */
+    static final class Rapaio extends Reflective {
+        private final Object kernel;
+        private final Method fromText, display, updateDisplay;
+
+        Rapaio(Object kernel, ClassLoader loader) throws ReflectiveOperationException {
+            this(kernel, Class.forName("org.rapaio.jupyter.kernel.display.DisplayData", true, loader));
+        }
+
+        private Rapaio(Object kernel, Class<?> dataClass) throws ReflectiveOperationException {
+            super(RAPAIO, dataClass);
+            this.kernel = kernel;
+            fromText = dataClass.getMethod("fromText", String.class);
+            display = kernel.getClass().getMethod("display", dataClass);
+            updateDisplay = kernel.getClass().getMethod("updateDisplay", dataClass);
+        }
+
+        @Override
+        Object newData(String text) throws ReflectiveOperationException {
+            return fromText.invoke(null, text);
+        }
+
+        @Override
+        void show(Object data) throws ReflectiveOperationException {
+            display.invoke(kernel, data);
+        }
+
+        @Override
+        void replace(String id, Object data) throws ReflectiveOperationException {
+            updateDisplay.invoke(kernel, data);   // the display id is in the data
         }
     }
 
     /** IJava: {@code kernel.getIO().display} is a DisplayStream with {@code display} and {@code updateDisplay(id, data)}. */
-    static final class IJava extends JupyterKernel {
+    static final class IJava extends Reflective {
         private final Object stream;
         private final Class<?> dataClass;
-        private final Method putData, setDisplayId, display, updateDisplay;
+        private final Method display, updateDisplay;
 
         IJava(Object kernel, ClassLoader loader) throws ReflectiveOperationException {
-            Object io = kernel.getClass().getMethod("getIO").invoke(kernel);
-            stream = io.getClass().getField("display").get(io);
-            dataClass = Class.forName("io.github.spencerpark.jupyter.kernel.display.DisplayData", true, loader);
-            putData = dataClass.getMethod("putData", String.class, Object.class);
-            setDisplayId = dataClass.getMethod("setDisplayId", String.class);
+            this(stream(kernel), Class.forName("io.github.spencerpark.jupyter.kernel.display.DisplayData", true, loader));
+        }
+
+        private IJava(Object stream, Class<?> dataClass) throws ReflectiveOperationException {
+            super(IJAVA, dataClass);
+            this.stream = stream;
+            this.dataClass = dataClass;
             display = stream.getClass().getMethod("display", dataClass);
             updateDisplay = stream.getClass().getMethod("updateDisplay", String.class, dataClass);
         }
 
-        private Object data(String id, Map<String, ?> bundle) throws ReflectiveOperationException {
-            Object d = dataClass.getConstructor().newInstance();
-            for (var e : bundle.entrySet()) putData.invoke(d, e.getKey(), e.getValue());
-            setDisplayId.invoke(d, id);
-            return d;
+        private static Object stream(Object kernel) throws ReflectiveOperationException {
+            Object io = kernel.getClass().getMethod("getIO").invoke(kernel);
+            return io.getClass().getField("display").get(io);
         }
 
         @Override
-        String display(Map<String, String> bundle) {
-            return show(bundle);
+        Object newData(String text) throws ReflectiveOperationException {
+            return dataClass.getConstructor().newInstance();   // text/plain goes in with the rest of the bundle
         }
 
         @Override
-        void update(String id, Map<String, String> bundle) {
-            replace(id, bundle);
-        }
-
-        // IJava's DisplayData keeps Map<String, Object> and writes it with Gson: a Map value becomes a JSON object
-        @Override
-        String displayObjects(Map<String, Object> bundle) {
-            return show(bundle);
+        void show(Object data) throws ReflectiveOperationException {
+            display.invoke(stream, data);
         }
 
         @Override
-        void updateObjects(String id, Map<String, Object> bundle) {
-            replace(id, bundle);
-        }
-
-        private String show(Map<String, ?> bundle) {
-            String id = UUID.randomUUID().toString();
-            try {
-                display.invoke(stream, data(id, bundle));
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("IJava refused a display: " + e, e);
-            }
-            return id;
-        }
-
-        private void replace(String id, Map<String, ?> bundle) {
-            try {
-                updateDisplay.invoke(stream, id, data(id, bundle));
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("IJava refused a display update: " + e, e);
-            }
-        }
-
-        @Override
-        boolean rich() {
-            return true;
-        }
-
-        @Override
-        String name() {
-            return IJAVA;
+        void replace(String id, Object data) throws ReflectiveOperationException {
+            updateDisplay.invoke(stream, id, data);
         }
     }
 
     /** No Jupyter kernel (or one whose display API is unknown): print each output's text form on its own line. */
-    static class Text extends JupyterKernel {
+    public static class Text extends JupyterKernel {
         /** Why a known kernel is shown as text, or null when there is no kernel (plain JShell, unit tests). */
         final String problem;
 
-        Text() {
+        public Text() {
             this(null);
         }
 
-        Text(String problem) {
+        public Text(String problem) {
             this.problem = problem;
         }
 
         @Override
-        String display(Map<String, String> bundle) {
-            System.out.println(bundle.getOrDefault("text/plain", "[output]"));
+        public String display(Map<String, ?> bundle) {
+            System.out.println(bundle.containsKey("text/plain") ? bundle.get("text/plain") : "[output]");
             return UUID.randomUUID().toString();
         }
 
         @Override
-        void update(String id, Map<String, String> bundle) {
+        public void update(String id, Map<String, ?> bundle) {
             display(bundle);
         }
 
         @Override
-        boolean rich() {
+        public boolean rich() {
             return false;
         }
 
         @Override
-        String name() {
+        public String name() {
             return problem == null ? "none (text only)" : "display API not recognised (text only): " + problem;
         }
     }
 
-    static Map<String, String> bundle(String text, String mime, String content) {
-        Map<String, String> m = new LinkedHashMap<>();
+    /** A bundle of a text form and, unless {@code mime} is null, one more form. */
+    public static Map<String, Object> bundle(String text, String mime, Object content) {
+        Map<String, Object> m = new LinkedHashMap<>();
         m.put("text/plain", text);
         if (mime != null) m.put(mime, content);
         return m;

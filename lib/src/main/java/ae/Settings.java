@@ -16,6 +16,7 @@ import java.util.Map;
  *   AE_DATA_MIRROR  a folder or URL consulted before the official download URL
  *   AE_METRICS_DIR  where notebooks write their metrics JSON (default: target/metrics in the project)
  *   AE_HOME         the project folder (default: found by walking up from the working directory)
+ *   AE_FAST_LAYERS  0 keeps DL4J's own layer implementations (ae.layers.FastLayers swaps in faster ones; default 1)
  * </pre>
  *
  * A notebook asks for its numbers with {@code Settings.epochs(250, 25)}: 250 in full mode, 25 in fast
@@ -76,16 +77,31 @@ public final class Settings {
     }
 
     /** A folder or http(s) URL to try before the official URL, or null. */
-    static String mirror() {
+    public static String mirror() {
         String value = get("AE_DATA_MIRROR");
         return value == null || value.isBlank() ? null : value.trim();
     }
 
     /** Where metrics JSON files go: {@code AE_METRICS_DIR}, default {@code target/metrics} in the project. */
-    static Path metricsDir() {
+    public static Path metricsDir() {
         String value = get("AE_METRICS_DIR");
         Path p = value == null || value.isBlank() ? home().resolve("target").resolve("metrics") : Path.of(value);
         return p.toAbsolutePath().normalize();
+    }
+
+    /**
+     * Whether {@code ae.layers.FastLayers} swaps in the helper jar's faster layer implementations: yes unless {@code
+     * AE_FAST_LAYERS} is 0 (e.g. to time or check DL4J's own layers; the results are the same).
+     */
+    public static boolean fastLayers() {
+        String value = get("AE_FAST_LAYERS");
+        if (value == null || value.isBlank()) return true;
+        return switch (value.trim()) {
+            case "1" -> true;
+            case "0" -> false;
+            default -> throw new IllegalArgumentException("AE_FAST_LAYERS is '" + value + "', but it must be 1 (the helper jar's"
+                    + " faster layers, the default) or 0 (DL4J's own), or unset.");
+        };
     }
 
     /** One line that says how this run is configured, with folders relative to the project (no machine paths). */

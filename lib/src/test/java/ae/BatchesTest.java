@@ -42,13 +42,4 @@ class BatchesTest {
         assertEquals(2, calls[0]);
         assertEquals(x.mul(2), y);
     }
-
-    @Test
-    void rowsFillsInOrderInChunks() throws Exception {
-        int n = Rows.CHUNK + 3;
-        INDArray x = Rows.fill(n, 2, (i, into, at) -> { into[at] = i; into[at + 1] = -i; });
-        assertEquals(n, x.rows());
-        assertEquals(Rows.CHUNK + 2f, x.getFloat(Rows.CHUNK + 2, 0));
-        assertEquals(-7f, x.getFloat(7, 1));
-    }
 }

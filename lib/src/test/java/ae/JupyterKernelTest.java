@@ -29,7 +29,7 @@ class JupyterKernelTest {
         String said = err.toString(StandardCharsets.UTF_8);
         assertFalse(k.rich());
         assertEquals(1, said.lines().count(), said);
-        assertTrue(said.startsWith("ae.Show: this notebook runs in rapaio-jupyter-kernel, but its display API is not the one"), said);
+        assertTrue(said.startsWith("ae.JupyterKernel: this notebook runs in rapaio-jupyter-kernel, but its display API is not the one"), said);
         assertTrue(said.contains("ClassNotFoundException") && said.contains("shown as text only"), said);
         assertTrue(k.name().contains("display API not recognised"), k.name());
     }
@@ -55,9 +55,15 @@ class JupyterKernelTest {
         Settings.useEnvironment(Map.of("AE_METRICS_DIR", tmp.toString(), "AE_MODE", "fast"));
         JupyterKernel.use(new JupyterKernel.Text("the API differs"));
         Metrics.start("a").write();
-        assertTrue(Files.readString(tmp.resolve("a.json")).contains("\"display\": \"text\""));
-        JupyterKernel.use(new ShowTest.Recorder());
+        assertEquals("text", json(tmp.resolve("a.json")).get("display").asText());
+        JupyterKernel.use(new RecordingKernel());
         Metrics.start("b").write();
-        assertTrue(Files.readString(tmp.resolve("b.json")).contains("\"kernel\": \"recorder\", \"display\": \"rich\""));
+        var b = json(tmp.resolve("b.json"));
+        assertEquals("recorder", b.get("kernel").asText());
+        assertEquals("rich", b.get("display").asText());
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode json(Path file) throws java.io.IOException {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
     }
 }

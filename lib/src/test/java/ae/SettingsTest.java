@@ -71,4 +71,32 @@ class SettingsTest {
         Path home = Settings.home();
         assertTrue(home.resolve("notebooks").toFile().isDirectory(), home.toString());
     }
+
+    @Test
+    void fastLayersAreOnUnlessAeFastLayersIsZero() {
+        Settings.useEnvironment(Map.of());
+        assertTrue(Settings.fastLayers());
+        Settings.useEnvironment(Map.of("AE_FAST_LAYERS", " 1"));
+        assertTrue(Settings.fastLayers());
+        Settings.useEnvironment(Map.of("AE_FAST_LAYERS", "0"));
+        assertFalse(Settings.fastLayers());
+        Settings.useEnvironment(Map.of("AE_FAST_LAYERS", "no"));
+        var e = assertThrows(IllegalArgumentException.class, Settings::fastLayers);
+        assertTrue(e.getMessage().contains("'no'") && e.getMessage().contains("0 (DL4J's own)"), e.getMessage());
+    }
+
+    /** The switch itself reads the setting: AE_FAST_LAYERS=0 leaves DL4J's own layers at work. */
+    @Test
+    void theSwitchHonoursTheSetting() {
+        for (String value : new String[] {"0", "1"}) {
+            Settings.useEnvironment(Map.of("AE_FAST_LAYERS", value));
+            var net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().list()
+                    .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(3).nOut(2).build())
+                    .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(2).nOut(3).build()).build());
+            net.init();
+            ae.layers.FastLayers.apply(net);
+            assertEquals(value.equals("0"), net.getLayer(0).getClass() == org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer.class,
+                    "AE_FAST_LAYERS=" + value + ": " + net.getLayer(0).getClass());
+        }
+    }
 }
