@@ -55,8 +55,10 @@ lab: setup
 
 test: setup unit-test notebook-test
 
+# With the OpenBLAS core type the kernel gets on this CPU (the self-test's verdict, scripts/kernelspec.py).
 unit-test:
-	$(MVN) $$(cat lib/target/.maven-args) test
+	@blas="$$("$(PYTHON)" "$(ROOT)/scripts/kernelspec.py" env-args)" && echo "unit tests with $$blas" \
+	  && env $$blas $(MVN) $$(cat lib/target/.maven-args) test
 
 notebook-test:
 	AE_MODE=$${AE_MODE:-fast} "$(PYTHON)" -m pytest tests -v

@@ -77,6 +77,47 @@ def test_setup_and_a_kernel_cell_in_a_folder_with_spaces(spaced):
     assert run.returncode == 0, run.stdout + run.stderr + "\nkernel log:\n" + logs
 
 
+def test_kernel_settings_given_to_setup_stick_until_changed(spaced):
+    """`OMP_NUM_THREADS=1 make setup` is remembered like KERNEL: the next `make setup` (every `make lab`, `make test`
+    runs one) keeps it as the kernel's default, the environment a kernel starts in still overrides it, and an empty
+    value forgets it. Setup says which OpenBLAS core type the kernel gets, in one line."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import kernelspec
+
+    spec_path = spaced / "target" / "jupyter" / "kernels" / "java" / "kernel.json"
+    settings = spaced / "target" / "kernel" / "settings"
+
+    def setup(**extra) -> str:
+        env = {k: v for k, v in env_without_kernel().items() if k not in ("OMP_NUM_THREADS", "AE_KERNEL_MEMORY")}
+        env.pop("JUPYTER_PATH", None)
+        run = subprocess.run(["make", "setup"], cwd=spaced, capture_output=True, text=True, env={**env, **extra}, timeout=600)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert len([line for line in run.stdout.splitlines() if line.startswith("[setup] Numerics:")]) == 1, run.stdout
+        return run.stdout
+
+    def defaults() -> dict:
+        return kernelspec.split(json.loads(spec_path.read_text())["argv"])[0]
+
+    out = setup(OMP_NUM_THREADS="1", AE_KERNEL_MEMORY="-Xmx400m -Dorg.bytedeco.javacpp.maxbytes=800m")
+    assert "Kernel settings: OMP_NUM_THREADS=1 (set now) AE_KERNEL_MEMORY=-Xmx400m" in out, out
+    remembered = {"OMP_NUM_THREADS": "1", "AE_KERNEL_MEMORY": "-Xmx400m -Dorg.bytedeco.javacpp.maxbytes=800m"}
+    assert defaults() == remembered
+    out = setup()
+    assert "OMP_NUM_THREADS=1 (remembered from an earlier make setup)" in out, out
+    assert defaults() == remembered and settings.read_text().splitlines() == [f"{k}={v}" for k, v in remembered.items()]
+    spec = json.loads(spec_path.read_text())
+    plain = {k: v for k, v in os.environ.items() if k not in kernelspec.STARTUP_SETTINGS}
+    launch = kernelspec.resolve(spec, plain)
+    assert launch.env["OMP_NUM_THREADS"] == "1" and "-Xmx400m" in launch.argv and "-Xmx512m" not in launch.argv
+    launch = kernelspec.resolve(spec, {**plain, "OMP_NUM_THREADS": "2"})
+    assert launch.env["OMP_NUM_THREADS"] == "2"
+    setup(OMP_NUM_THREADS="")
+    assert defaults() == {"AE_KERNEL_MEMORY": remembered["AE_KERNEL_MEMORY"]}
+    setup(AE_KERNEL_MEMORY="")
+    assert defaults() == {} and settings.read_text() == "\n"
+    assert kernelspec.resolve(json.loads(spec_path.read_text()), plain).env["OMP_NUM_THREADS"] == str(kernelspec.cores())
+
+
 def kernel_choice(project: Path, env_kernel: str | None = None, make_var: str | None = None) -> subprocess.CompletedProcess:
     """`make kernel` (what setup would install, and why), with KERNEL in the environment or on make's command line."""
     env = env_without_kernel(**({"KERNEL": env_kernel} if env_kernel else {}))
