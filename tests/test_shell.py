@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -144,6 +145,29 @@ def test_the_kernel_choice_sticks_until_changed(tmp_path):
                                                '''say "Kernel 'java' is $KERNEL ($KERNEL_WHY)."''']
 
 
+def test_a_partial_bench_leaves_the_published_table_alone(tmp_path):
+    """`BENCH_MODELS=x make bench` measures x; only a run of every model rewrites docs/performance.md (through
+    scripts/performance_doc.py). The Makefile's recipe, with setup and Python replaced by stand-ins that log."""
+    (tmp_path / "scripts").mkdir()
+    shutil.copy2(ROOT / "Makefile", tmp_path / "Makefile")
+    (tmp_path / "scripts" / "setup.sh").write_text("#!/bin/sh\n")
+    log = tmp_path / "ran.log"
+    python = tmp_path / "python"
+    python.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\n')
+    for p in (python, tmp_path / "scripts" / "setup.sh"):
+        p.chmod(0o755)
+
+    def bench(**env) -> list[str]:
+        log.write_text("")
+        run = subprocess.run(["make", "-s", "bench", f"PYTHON={python}"], cwd=tmp_path, capture_output=True, text=True,
+                             env={**env_without_kernel(), **env})
+        assert run.returncode == 0, run.stdout + run.stderr
+        return [Path(line.split()[0]).name for line in log.read_text().splitlines()]
+
+    assert bench(BENCH_MODELS="kittens") == ["bench.py"]
+    assert bench() == ["bench.py", "performance_doc.py"]
+
+
 def test_shell_scripts_pass_shellcheck():
     """Portable-shell lint of every shell script (.ci/run installs shellcheck, Debian package `shellcheck`)."""
     shellcheck = shutil.which("shellcheck")
@@ -151,6 +175,20 @@ def test_shell_scripts_pass_shellcheck():
     scripts = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "scripts").glob("*.sh")) + [".ci/run"]
     out = subprocess.run([shellcheck, "--shell=bash", *scripts], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_the_github_workflow_runs_the_ci_script_itself():
+    """One script, two places: every step of .github/workflows/ci.yml that runs a command runs `.ci/run` (not a copy
+    of its commands, which drifted before: `make test` without the browser's dependencies), for both kernels."""
+    text = (ROOT / ".github" / "workflows" / "ci.yml").read_text()
+    runs = [line.split("run:", 1)[1].strip() for line in text.splitlines() if line.strip().startswith(("run:", "- run:"))]
+    assert runs == [".ci/run"], runs
+    assert "make test" not in "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    kernels = re.findall(r"^\s*- kernel: (\S+)$", text, re.M)
+    assert sorted(kernels) == ["ijava", "rapaio"], kernels
+    assert "KERNEL: ${{ matrix.kernel }}" in text
+    mode = subprocess.run(["git", "ls-files", "-s", ".ci/run"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    assert mode and mode[0] == "100755", f".ci/run must be executable in git: {mode}"
 
 
 def test_bench_reads_memory_and_cpu_on_macos_too():

@@ -42,6 +42,8 @@ public final class NumericsCheck {
     /** Allowed errors: correct results are ~1e-15 (double) and ~1e-7 (float); the wrong ones seen were 0.07-0.8. */
     static final double DOUBLE_LIMIT = 1e-9, FLOAT_LIMIT = 2e-4;
 
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
     private NumericsCheck() {}
 
     /** One check: its name, the error measured, the largest error allowed, and the seconds it took. */
@@ -229,7 +231,8 @@ public final class NumericsCheck {
 
     /**
      * Matrix-product speed through ND4J's BLAS wrapper: GFLOP/s of an n x n x n product in float and in double, the
-     * best of {@code repeats} (a shared machine's other jobs only slow a run down).
+     * best of {@code repeats}, per second of this thread's CPU time, so that other jobs on a shared machine hardly
+     * change it. It counts one thread's work: run it with {@code OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1}.
      */
     public static double[] gflops(int n, int repeats) {
         double[] best = new double[2];
@@ -237,9 +240,9 @@ public final class NumericsCheck {
         for (int t = 0; t < 2; t++) {
             INDArray a = Nd4j.rand(types[t], n, n), b = Nd4j.rand(types[t], n, n), c = Nd4j.zeros(types[t], n, n);
             for (int r = 0; r <= repeats; r++) {   // the first run warms up
-                long start = System.nanoTime();
+                long start = THREADS.getCurrentThreadCpuTime();
                 Nd4j.getBlasWrapper().level3().gemm(a, b, c, false, false, 1.0, 0.0);
-                double seconds = (System.nanoTime() - start) / 1e9;
+                double seconds = (THREADS.getCurrentThreadCpuTime() - start) / 1e9;
                 if (r > 0) best[t] = Math.max(best[t], 2.0 * n * n * n / seconds / 1e9);
             }
         }
@@ -275,7 +278,7 @@ public final class NumericsCheck {
                 results.size(), (System.nanoTime() - start) / 1e9);
         if (speed) {
             double[] g = gflops(1024, 5);
-            System.out.printf(Locale.ROOT, "gflops: float %.1f, double %.1f (1024 x 1024 x 1024, best of 5)%n", g[0], g[1]);
+            System.out.printf(Locale.ROOT, "gflops: float %.1f, double %.1f (1024 x 1024 x 1024, best of 5, per second of this thread's CPU time)%n", g[0], g[1]);
         }
         System.exit(failed == 0 ? 0 : 1);
     }
