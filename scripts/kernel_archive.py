@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from kernelspec import launch_index  # noqa: E402,F401  (also kernel_archive.launch_index, as before)
+from kernelspec import java_argv, launch_index  # noqa: E402,F401  (also kernel_archive.launch_index, as before)
 from patient_kernel import run_one_cell  # noqa: E402
 
 WARM_UP = """
@@ -58,12 +58,13 @@ READY_SECONDS = 45  # a kernel that answers answers within ~5 s, even on a busy 
 
 def stamp(spec: dict) -> str:
     """What the archive depends on: the kernel's command and environment, the Java build, every jar's size and date."""
-    java = subprocess.run([spec["argv"][0], "-version"], capture_output=True, text=True).stderr
+    command = java_argv(spec["argv"])   # the launcher's remembered settings (threads, memory) do not matter here
+    java = subprocess.run([command[0], "-version"], capture_output=True, text=True).stderr
     env = spec.get("env", {})
-    paths = spec["argv"] + [env.get(key, "").replace(";", os.pathsep) for key in ("RJK_CLASSPATH", "IJAVA_CLASSPATH")]
+    paths = command + [env.get(key, "").replace(";", os.pathsep) for key in ("RJK_CLASSPATH", "IJAVA_CLASSPATH")]
     jars = [p for entry in paths for p in entry.split(os.pathsep) if p.endswith(".jar")]
     files = [f"{j} {os.stat(j).st_size} {os.stat(j).st_mtime_ns}" for j in jars if os.path.exists(j)]
-    return hashlib.sha256(json.dumps([spec, java, files]).encode()).hexdigest()
+    return hashlib.sha256(json.dumps([{**spec, "argv": command}, java, files]).encode()).hexdigest()
 
 
 async def dump(spec: dict, archive: Path, attempts: int = ATTEMPTS) -> None:

@@ -28,7 +28,7 @@ VENV="$ROOT/.venv"
 [ -n "${CONDA_PREFIX:-}" ] && [ "${CONDA_DEFAULT_ENV:-base}" != base ] && VENV="$CONDA_PREFIX"  # the Makefile decides alike
 KERNEL_DIR="$ROOT/target/kernel"
 SPEC_DIR="$ROOT/target/jupyter/kernels/java"
-MVN=(mvn -B -q)
+MVN=(mvn -B -q -Dstyle.color=never)
 # An offline bundle's Maven repository (make bundle) replaces ~/.m2 and the internet.
 [ -d "$BUNDLE/m2" ] && MVN+=(--offline "-Dmaven.repo.local=$BUNDLE/m2")
 
@@ -65,11 +65,21 @@ JAVACPP_PLATFORM="${JAVACPP_PLATFORM:-$(platform)}"
 case "$JAVACPP_PLATFORM" in *-x86_64) ONEDNN="${ONEDNN:-1}" ;; *) ONEDNN=0 ;; esac
 MAVEN_ARGS="-Djavacpp.platform=$JAVACPP_PLATFORM$([ "$ONEDNN" = 1 ] && echo " -Ponednn")"
 JVM_NATIVES=$([ "$ONEDNN" = 1 ] && echo "-Dorg.bytedeco.javacpp.platform.extension=-onednn")
-# Threads (docs/performance.md, "Threads"): OpenMP (oneDNN's convolutions, libnd4j's loops) on every core, the BLAS
-# library (OpenBLAS) on one: its idle threads spin and take the cores OpenMP needs. On 2 vCPUs this made the Fashion
-# conv model 1.5x faster and no model slower; chapter 5 gives its large matrix products every core itself.
-CORES="$(nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)"
-OMP_THREADS="${OMP_NUM_THREADS:-$CORES}"
+# Threads (docs/performance.md, "Threads"): OpenMP (oneDNN's convolutions, libnd4j's loops) on every core the kernel
+# may use, the BLAS library (OpenBLAS) on one: its idle threads spin and take the cores OpenMP needs. On 2 vCPUs this
+# made the Fashion conv model 1.5x faster and no model slower; chapter 5 gives its large matrix products every core.
+# OMP_NUM_THREADS and AE_KERNEL_MEMORY are read when the kernel starts (scripts/kernel_launcher.py); a value set for
+# this run is remembered as the kernel's default (target/kernel/settings), like KERNEL, until set again; set empty
+# (OMP_NUM_THREADS= make setup) it is forgotten. OPENBLAS_CORETYPE is not remembered: the self-test decides per CPU.
+SETTINGS="$ROOT/target/kernel/settings"
+DEFAULTS=(); REMEMBER=(); SETTINGS_WHY=()
+for name in OMP_NUM_THREADS AE_KERNEL_MEMORY; do
+  if [ -n "${!name+set}" ]; then value="${!name}"; why="set now"
+  else value="$(sed -n "s/^$name=//p" "$SETTINGS" 2>/dev/null | head -1 || true)"; why="remembered from an earlier make setup"
+  fi
+  [ -n "$value" ] || continue
+  DEFAULTS+=(--default "$name=$value"); REMEMBER+=("$name=$value"); SETTINGS_WHY+=("$name=$value ($why)")
+done
 
 # --- 1. Python: JupyterLab, nbclient, nbconvert, pytest in .venv -------------------------------------------------
 REQ_STAMP="$VENV/.requirements.sha256"
@@ -187,11 +197,19 @@ case "$KERNEL" in
   *) die "KERNEL='$KERNEL': use rapaio (default) or ijava." ;;
 esac
 
-# kernel.json (JVM flags, memory caps included): scripts/kernelspec.py writes it; the bench and the tests read it there.
-"$VENV/bin/python" "$ROOT/scripts/kernelspec.py" "$SPEC_DIR/kernel.json.base" "$JAVA_BIN" "$DISPLAY_NAME" "$JVM_NATIVES" \
-  "AE_HOME=$ROOT" "OMP_NUM_THREADS=$OMP_THREADS" "ND4J_SKIP_BLAS_THREADS=1" "OPENBLAS_NUM_THREADS=1" "${KERNEL_ENV[@]}" -- "${LAUNCH[@]}" || die "could not write the kernelspec (see above)."
+# kernel.json: the kernel launcher, then JVM flags and the kernel (scripts/kernelspec.py writes it; the bench and the
+# tests read it there).
+"$VENV/bin/python" "$ROOT/scripts/kernelspec.py" write "$SPEC_DIR/kernel.json.base" "$VENV/bin/python" "$JAVA_BIN" "$DISPLAY_NAME" \
+  "$JVM_NATIVES" "AE_HOME=$ROOT" "ND4J_SKIP_BLAS_THREADS=1" "OPENBLAS_NUM_THREADS=1" "${KERNEL_ENV[@]}" ${DEFAULTS[@]+"${DEFAULTS[@]}"} \
+  -- "${LAUNCH[@]}" || die "could not write the kernelspec (see above)."
+[ "${#SETTINGS_WHY[@]}" -gt 0 ] && say "Kernel settings: ${SETTINGS_WHY[*]}; the environment a kernel starts in overrides them."
 
-# --- 4. The kernel's start-up archive (class-data sharing): ~0.7 s faster kernel starts; made once, ~10 s -------
+# --- 4. OpenBLAS's numerics on this CPU: the helper jar's self-test (ae.NumericsCheck), once per CPU --------------------
+# One line: which OPENBLAS_CORETYPE the kernel, the bench and the tests run with, and why. No core type passes: stop.
+"$VENV/bin/python" "$ROOT/scripts/kernelspec.py" check "$SPEC_DIR/kernel.json.base" \
+  || die "OpenBLAS gives wrong results on this CPU with every core type tried (above); the kernel was not installed."
+
+# --- 5. The kernel's start-up archive (class-data sharing): ~0.7 s faster kernel starts; made once, ~10 s -------
 "$VENV/bin/python" "$ROOT/scripts/kernel_archive.py" "$SPEC_DIR/kernel.json.base" "$SPEC_DIR/kernel.json.part" "$KERNEL_DIR/$KERNEL.jsa"
 rm -f "$SPEC_DIR/kernel.json.base"
 if cmp -s "$SPEC_DIR/kernel.json.part" "$SPEC_DIR/kernel.json"; then
@@ -199,5 +217,6 @@ if cmp -s "$SPEC_DIR/kernel.json.part" "$SPEC_DIR/kernel.json"; then
 else
   mv "$SPEC_DIR/kernel.json.part" "$SPEC_DIR/kernel.json"; say "Kernel: installed $DISPLAY_NAME as kernelspec 'java' in target/jupyter"
 fi
+printf '%s\n' ${REMEMBER[@]+"${REMEMBER[@]}"} > "$SETTINGS"
 echo "$KERNEL" > "$CHOICE"
 say "Kernel 'java' is $KERNEL ($KERNEL_WHY)."

@@ -88,7 +88,8 @@ def test_anchors_in_links_exist():
 
 
 # Variables the code reads that are not the reader's settings: set by the kernelspec or by our own scripts.
-INTERNAL = {"JUPYTER_PATH", "TF_CPP_MIN_LOG_LEVEL", "PYTHONPATH", "JAVA_MAJOR", "CONDA_PREFIX", "CONDA_DEFAULT_ENV"}  # conda sets the last two
+INTERNAL = {"JUPYTER_PATH", "TF_CPP_MIN_LOG_LEVEL", "PYTHONPATH", "JAVA_MAJOR", "CONDA_PREFIX", "CONDA_DEFAULT_ENV",  # conda sets these two
+            "XDG_CACHE_HOME"}  # where numerics.py keeps verdicts when the project cannot be written
 
 
 def settings_read_by_the_code() -> set[str]:
@@ -110,3 +111,66 @@ def test_every_setting_the_code_reads_is_in_the_readme_table():
     found = settings_read_by_the_code()
     assert {"AE_MODE", "KERNEL", "BENCH_SECONDS", "LAB_PORT", "ONEDNN"} <= found  # the search itself works
     assert not found - documented, f"settings read by the code but not in the README's table: {sorted(found - documented)}"
+
+
+import repo_links  # noqa: E402
+
+
+def test_the_repository_links_are_generated_from_citation_cff():
+    """One home for the repository's URL: CITATION.cff's repository-code. The README's clone line and Binder links and
+    docs/container.md's are generated from it (python3 scripts/repo_links.py), and no other copy of it exists."""
+    url = repo_links.repository()
+    assert url.startswith("https://github.com/")
+    assert repo_links.main(["--check"]) == 0, "run python3 scripts/repo_links.py"
+    for name, blocks in repo_links.FILES.items():
+        text = (ROOT / name).read_text()
+        assert repo_links.found(text) == blocks
+        outside = repo_links.BLOCK.sub("", text)
+        assert url.removeprefix("https://") not in outside and "OWNER/REPO" not in outside and "<this repository>" not in outside
+    readme = (ROOT / "README.md").read_text()
+    assert f"git clone {url}.git" in readme and repo_links.binder(url) in readme and "**in fast mode**" in readme
+    # a fork changes the one line: every link follows
+    fork = repo_links.repository((ROOT / "CITATION.cff").read_text().replace(url, "https://github.com/someone/ae-fork"))
+    forked = repo_links.render(readme, fork)
+    assert "github.com/someone/ae-fork.git" in forked and "v2/gh/someone/ae-fork/HEAD" in forked and url not in forked
+    try:
+        repo_links.repository("repository-code: https://gitlab.com/a/b\n")
+        raise AssertionError("a non-GitHub URL was taken")
+    except SystemExit as e:
+        assert "https://github.com/OWNER/REPO" in str(e)
+
+
+# CFF 1.2.0's reference types (schema.json, definitions.reference.type).
+CFF_TYPES = set("""art article audiovisual bill blog book catalogue conference conference-paper data database dictionary
+edited-work encyclopedia film-broadcast generic government-document grant hearing historical-work legal-case legal-rule
+magazine-article manual map multimedia music newspaper-article pamphlet patent personal-communication proceedings report
+serial slides software software-code software-container software-executable software-virtual-machine sound-recording
+standard statute thesis unpublished video website""".split())
+
+
+def test_citation_cff_uses_cff_1_2_types():
+    text = (ROOT / "CITATION.cff").read_text()
+    assert re.search(r"^type: (software|dataset)$", text, re.M)
+    types = re.findall(r"^  - type: (\S+)$", text, re.M)
+    assert types and not set(types) - CFF_TYPES, sorted(set(types) - CFF_TYPES)
+
+
+def test_numbers_that_drifted_before():
+    """Facts stated in one place and linked from the others: the kitten checksums (all 8,192), the disk figures (the
+    README's Requirements), the kernel's real memory caps, what `make test` needs, the add-a-chapter checklist."""
+    photos = len((ROOT / "lib" / "src" / "main" / "resources" / "ae" / "kittens.sha256").read_text().split("\n")) - 1
+    data_readme = (ROOT / "data" / "README.md").read_text()
+    assert f"all {photos:,} photos" in data_readme and f"cat.{photos - 1}.jpg" in data_readme
+    docs = {p: p.read_text() for p in DOCS + [ROOT / "data" / "README.md"]}
+    for path, text in docs.items():
+        assert "first 2,000 only" not in text and "capped at 2 GB" not in text, path
+        if path.name != "README.md" or path.parent != ROOT:   # disk sizes: the README's Requirements only (the image's
+            prose = "\n".join(line for line in text.splitlines() if not line.startswith("| of which"))   # own make-up aside)
+            assert not re.search(r"~/\.(m2|javacpp)`?[^.\n]{0,20}\d+(\.\d+)? ?[MG]B", prose), path
+    readme = docs[ROOT / "README.md"]
+    requirements = readme.split("## Requirements", 1)[1].split("\n## ", 1)[0]
+    for needed in ("Chromium", "Node.js", "playwright-core", "shellcheck", "`~/.m2`", "`~/.javacpp`", "`data/`"):
+        assert needed in requirements, needed
+    contributing = (ROOT / "CONTRIBUTING.md").read_text()
+    for needed in ("`scripts/bench.py`'s `MODELS`", "`EXPECTED_PARAMS`", "`Datasets.all()`"):
+        assert needed in contributing, needed

@@ -14,7 +14,7 @@ SPEC = kernelspec.SPEC
 
 
 def kernel_java_and_classpath() -> tuple[str, str]:
-    argv = json.loads(SPEC.read_text())["argv"]
+    argv = kernelspec.java_argv(json.loads(SPEC.read_text())["argv"])   # after the kernel launcher
     if not any("rapaio-jupyter-kernel" in a for a in argv):
         pytest.skip("the installed kernel is not rapaio (KERNEL=ijava): the fix is for rapaio only")
     launch = argv[kernelspec.launch_index(argv):]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -77,6 +78,47 @@ def test_setup_and_a_kernel_cell_in_a_folder_with_spaces(spaced):
     assert run.returncode == 0, run.stdout + run.stderr + "\nkernel log:\n" + logs
 
 
+def test_kernel_settings_given_to_setup_stick_until_changed(spaced):
+    """`OMP_NUM_THREADS=1 make setup` is remembered like KERNEL: the next `make setup` (every `make lab`, `make test`
+    runs one) keeps it as the kernel's default, the environment a kernel starts in still overrides it, and an empty
+    value forgets it. Setup says which OpenBLAS core type the kernel gets, in one line."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import kernelspec
+
+    spec_path = spaced / "target" / "jupyter" / "kernels" / "java" / "kernel.json"
+    settings = spaced / "target" / "kernel" / "settings"
+
+    def setup(**extra) -> str:
+        env = {k: v for k, v in env_without_kernel().items() if k not in ("OMP_NUM_THREADS", "AE_KERNEL_MEMORY")}
+        env.pop("JUPYTER_PATH", None)
+        run = subprocess.run(["make", "setup"], cwd=spaced, capture_output=True, text=True, env={**env, **extra}, timeout=600)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert len([line for line in run.stdout.splitlines() if line.startswith("[setup] Numerics:")]) == 1, run.stdout
+        return run.stdout
+
+    def defaults() -> dict:
+        return kernelspec.split(json.loads(spec_path.read_text())["argv"])[0]
+
+    out = setup(OMP_NUM_THREADS="1", AE_KERNEL_MEMORY="-Xmx400m -Dorg.bytedeco.javacpp.maxbytes=800m")
+    assert "Kernel settings: OMP_NUM_THREADS=1 (set now) AE_KERNEL_MEMORY=-Xmx400m" in out, out
+    remembered = {"OMP_NUM_THREADS": "1", "AE_KERNEL_MEMORY": "-Xmx400m -Dorg.bytedeco.javacpp.maxbytes=800m"}
+    assert defaults() == remembered
+    out = setup()
+    assert "OMP_NUM_THREADS=1 (remembered from an earlier make setup)" in out, out
+    assert defaults() == remembered and settings.read_text().splitlines() == [f"{k}={v}" for k, v in remembered.items()]
+    spec = json.loads(spec_path.read_text())
+    plain = {k: v for k, v in os.environ.items() if k not in kernelspec.STARTUP_SETTINGS}
+    launch = kernelspec.resolve(spec, plain)
+    assert launch.env["OMP_NUM_THREADS"] == "1" and "-Xmx400m" in launch.argv and "-Xmx512m" not in launch.argv
+    launch = kernelspec.resolve(spec, {**plain, "OMP_NUM_THREADS": "2"})
+    assert launch.env["OMP_NUM_THREADS"] == "2"
+    setup(OMP_NUM_THREADS="")
+    assert defaults() == {"AE_KERNEL_MEMORY": remembered["AE_KERNEL_MEMORY"]}
+    setup(AE_KERNEL_MEMORY="")
+    assert defaults() == {} and settings.read_text() == "\n"
+    assert kernelspec.resolve(json.loads(spec_path.read_text()), plain).env["OMP_NUM_THREADS"] == str(kernelspec.cores())
+
+
 def kernel_choice(project: Path, env_kernel: str | None = None, make_var: str | None = None) -> subprocess.CompletedProcess:
     """`make kernel` (what setup would install, and why), with KERNEL in the environment or on make's command line."""
     env = env_without_kernel(**({"KERNEL": env_kernel} if env_kernel else {}))
@@ -103,6 +145,29 @@ def test_the_kernel_choice_sticks_until_changed(tmp_path):
                                                '''say "Kernel 'java' is $KERNEL ($KERNEL_WHY)."''']
 
 
+def test_a_partial_bench_leaves_the_published_table_alone(tmp_path):
+    """`BENCH_MODELS=x make bench` measures x; only a run of every model rewrites docs/performance.md (through
+    scripts/performance_doc.py). The Makefile's recipe, with setup and Python replaced by stand-ins that log."""
+    (tmp_path / "scripts").mkdir()
+    shutil.copy2(ROOT / "Makefile", tmp_path / "Makefile")
+    (tmp_path / "scripts" / "setup.sh").write_text("#!/bin/sh\n")
+    log = tmp_path / "ran.log"
+    python = tmp_path / "python"
+    python.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\n')
+    for p in (python, tmp_path / "scripts" / "setup.sh"):
+        p.chmod(0o755)
+
+    def bench(**env) -> list[str]:
+        log.write_text("")
+        run = subprocess.run(["make", "-s", "bench", f"PYTHON={python}"], cwd=tmp_path, capture_output=True, text=True,
+                             env={**env_without_kernel(), **env})
+        assert run.returncode == 0, run.stdout + run.stderr
+        return [Path(line.split()[0]).name for line in log.read_text().splitlines()]
+
+    assert bench(BENCH_MODELS="kittens") == ["bench.py"]
+    assert bench() == ["bench.py", "performance_doc.py"]
+
+
 def test_shell_scripts_pass_shellcheck():
     """Portable-shell lint of every shell script (.ci/run installs shellcheck, Debian package `shellcheck`)."""
     shellcheck = shutil.which("shellcheck")
@@ -110,6 +175,20 @@ def test_shell_scripts_pass_shellcheck():
     scripts = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "scripts").glob("*.sh")) + [".ci/run"]
     out = subprocess.run([shellcheck, "--shell=bash", *scripts], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_the_github_workflow_runs_the_ci_script_itself():
+    """One script, two places: every step of .github/workflows/ci.yml that runs a command runs `.ci/run` (not a copy
+    of its commands, which drifted before: `make test` without the browser's dependencies), for both kernels."""
+    text = (ROOT / ".github" / "workflows" / "ci.yml").read_text()
+    runs = [line.split("run:", 1)[1].strip() for line in text.splitlines() if line.strip().startswith(("run:", "- run:"))]
+    assert runs == [".ci/run"], runs
+    assert "make test" not in "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    kernels = re.findall(r"^\s*- kernel: (\S+)$", text, re.M)
+    assert sorted(kernels) == ["ijava", "rapaio"], kernels
+    assert "KERNEL: ${{ matrix.kernel }}" in text
+    mode = subprocess.run(["git", "ls-files", "-s", ".ci/run"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    assert mode and mode[0] == "100755", f".ci/run must be executable in git: {mode}"
 
 
 def test_bench_reads_memory_and_cpu_on_macos_too():
