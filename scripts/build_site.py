@@ -156,7 +156,8 @@ class Site:
         return href + (f"#{anchor}" if anchor else "")
 
     def rewrite(self, html_text: str, source: str, page: str) -> str:
-        """Every <a href> and <img src> of a page, made to work inside the site."""
+        """Every <a href> and <img src> of a page, made to work inside the site (the site's own links, written
+        <a data-site href=...>, are left alone)."""
         def fix(m: re.Match) -> str:
             tag, attr, quote, value = m.group(1), m.group(2), m.group(3), html.unescape(m.group(4))
             if value.startswith("data:"):
@@ -165,7 +166,16 @@ class Site:
             if new is None:
                 return f"<{tag} data-link-dropped=\"{html.escape(value)}\""  # keeps the text, no dead link
             return f"<{tag} {attr}={quote}{html.escape(new)}{quote}"
-        return re.sub(r"<(a|img)\s+(href|src)=(\"|')(.*?)\3", fix, html_text)
+        html_text = re.sub(r"<(a|img)\s+(href|src)=(\"|')(.*?)\3", fix, html_text)
+        return re.sub(r"<img\b[^>]*?\bsrc=\"((?:https?:)?//[^\"]+)\"[^>]*>", self.outside_picture, html_text)
+
+    @staticmethod
+    def outside_picture(m: re.Match) -> str:
+        """A picture from another host (a badge) becomes its text: the site loads nothing from outside (a badge is
+        usually inside a link, which stays)."""
+        alt = re.search(r'\balt="([^"]*)"', m.group(0))
+        host = re.sub(r"^(?:https?:)?//([^/]+).*", r"\1", m.group(1))
+        return f'<span class="ae-outside">{alt.group(1) if alt and alt.group(1) else "picture"} (a picture on {html.escape(host)})</span>'
 
 
 # --- pages ---------------------------------------------------------------------------------------------------------
@@ -200,11 +210,12 @@ def root_of(page: str) -> str:
 
 def nav(page: str, records: dict[str, dict]) -> str:
     root = root_of(page)
-    links = [f'<a href="{root}index.html">{TITLE}</a>']
+    links = [f'<a data-site href="{root}index.html">{TITLE}</a>']
     for i, stem in enumerate(records_doc.CHAPTERS, 1):
         if stem in records:
-            links.append(f'<a href="{root}runs/{stem}.html">{i} {stem[3:].replace("-", " ")}</a>')
-    links += [f'<a href="{root}docs/results.html">results</a>', f'<a href="{root}docs/performance.html">performance</a>']
+            links.append(f'<a data-site href="{root}runs/{stem}.html">{i} {stem[3:].replace("-", " ")}</a>')
+    links += [f'<a data-site href="{root}docs/results.html">results</a>',
+              f'<a data-site href="{root}docs/performance.html">performance</a>']
     return " ".join(links)
 
 
@@ -257,15 +268,28 @@ def chapter_page(site: Site, stem: str, template_dir: str) -> str:
 
     page = f"runs/{stem}.html"
     nb = interactive(json.loads((site.runs / f"{stem}.ipynb").read_text()))
-    exporter = HTMLExporter(template_name="lab", extra_template_basedirs=[template_dir], template_file="chapter.html.j2")
+    exporter = HTMLExporter(template_name="lab", extra_template_paths=[template_dir], template_file="chapter.html.j2",
+                            exclude_input_prompt=True, exclude_output_prompt=True)   # a record has no execution counts
     resources = {"site_root": root_of(page), "site_nav": nav(page, site.records),
-                 "site_run": run_facts(site.records[stem]), "metadata": {"name": f"Chapter {stem}"}}
-    body, _ = exporter.from_notebook_node(nbformat.from_dict(nb), resources=resources)
+                 "site_run": run_facts(site.records[stem]),
+                 "metadata": {"name": f"{chapter_title(site.runs, stem)} · as it ran · {TITLE}"}}
+    body, _ = exporter.from_notebook_node(nbformat.reads(json.dumps(nb), as_version=4), resources=resources)
     # the notebook's own links are relative to notebooks/, where it lives
     return site.rewrite(body, f"notebooks/{stem}.ipynb", page)
 
 
-def index_page(records: dict[str, dict]) -> str:
+def chapter_title(runs: Path, stem: str) -> str:
+    """The chapter's title: the first heading of its record's first markdown cell (else its file name)."""
+    nb = json.loads((runs / f"{stem}.ipynb").read_text())
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            heading = next((line[2:] for line in text.splitlines() if line.startswith("# ")), "")
+            return re.sub(r"[*_`]|\[([^]]*)\]\([^)]*\)", lambda m: m.group(1) or "", heading).strip() or stem
+    return stem
+
+
+def index_page(records: dict[str, dict], runs: Path = RUNS) -> str:
     rows = []
     for i, stem in enumerate(records_doc.CHAPTERS, 1):
         run = records.get(stem)
@@ -273,7 +297,7 @@ def index_page(records: dict[str, dict]) -> str:
             rows.append(f"<tr><td>{i}</td><td>{stem}: not recorded yet (<code>make record NB={stem}</code>)</td>"
                         "<td></td><td></td><td></td><td></td></tr>")
             continue
-        rows.append(f'<tr><td>{i}</td><td><a href="runs/{stem}.html">{stem}</a></td>'
+        rows.append(f'<tr><td>{i}</td><td><a href="runs/{stem}.html">{html.escape(chapter_title(runs, stem))}</a></td>'
                     f"<td>{records_doc.minutes(run['wall_seconds'])}</td><td>{html.escape(records_doc.downloaded(run))}</td>"
                     f"<td>{records_doc.gigabytes(run['kernel_peak_rss_mb'])}</td>"
                     f"<td>{html.escape(records_doc.HEADLINES[stem].ours(run['metrics'], run))}</td></tr>")
@@ -327,8 +351,8 @@ def build(out: Path = OUT, runs: Path = RUNS) -> dict:
             for stem in records:
                 (tmp / "runs").mkdir(exist_ok=True)
                 (tmp / "runs" / f"{stem}.html").write_text(chapter_page(site, stem, template_dir))
-        index = page_html(TITLE, index_page(records), "", nav("index.html", records))
-        (tmp / "index.html").write_text(site.rewrite(index, "index.md", "index.html"))
+        index = page_html(TITLE, index_page(records, runs), "", nav("index.html", records))
+        (tmp / "index.html").write_text(index)   # its links are the site's own already
         while site.queue:
             doc = site.queue.pop(0)
             site.done.add(doc)
@@ -344,6 +368,7 @@ def build(out: Path = OUT, runs: Path = RUNS) -> dict:
         shutil.rmtree(old, ignore_errors=True)
         if out.exists():
             out.rename(old)
+        tmp.chmod(0o755)   # mkdtemp makes it private; a site is for reading
         tmp.rename(out)
         shutil.rmtree(old, ignore_errors=True)
     finally:

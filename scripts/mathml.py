@@ -129,6 +129,8 @@ class Parser:
                 return "<mo>′</mo>"
             if other == "-":
                 return "<mo>−</mo>"
+            if other in "()[]|":   # as written: a bracket around a short formula should not grow
+                return f'<mo stretchy="false">{esc(other)}</mo>'
             return f"<mo>{esc(other)}</mo>" if not other.isalnum() else f"<mi>{esc(other)}</mi>"
         if command in GREEK:
             return f"<mi>{GREEK[command]}</mi>"
@@ -141,7 +143,8 @@ class Parser:
         if command in SPACES:
             return f'<mspace width="{SPACES[command]}"></mspace>'
         if command in SIZES:
-            return self.atom()   # \big( is a plain parenthesis here
+            inner = self.atom()   # \big( : a bracket a little larger than the text
+            return inner.replace("<mo", '<mo minsize="1.2em" maxsize="1.2em"', 1).replace(' stretchy="false"', "")
         if command in ("{", "}", "|", "%", "$", "#", "&"):
             return f"<mo>{esc(command)}</mo>"
         if command == "frac":

@@ -12,7 +12,8 @@ A record is two files per chapter:
   runs/<stem>.json    the run: its metrics (what tests/test_notebooks.py checks), the commit, date, CPU model and
                       cores, memory, OS, Java, kernel (name and version), the data it fetched (files and bytes per
                       data set, into an empty download cache, from AE_DATA_MIRROR or your own cache) and the sample
-                      counts, wall time, the kernel's peak RSS, and the environment variables that steer native code
+                      counts, wall time, the kernel's peak RSS, the environment variables that steer native code, and
+                      the machine's load average when the run started (a busy machine makes the wall time longer)
 
 A record must be reproducible and in full mode, so this script refuses to run with AE_MODE other than full, with
 AE_EPOCHS or AE_LIMIT set, from a working tree with changes (other than the files a record itself writes: runs/,
@@ -129,8 +130,11 @@ def clean(nb: dict, source: dict, run: dict) -> dict:
 
 
 def dumps(nb: dict) -> str:
-    """A notebook as nbformat writes it (sorted keys, indent 1), so that records diff line by line."""
-    return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+    """A notebook as nbformat writes it (sorted keys, indent 1, text split into lines), so that records diff line by
+    line; the same text for the same notebook whether its strings came split or joined."""
+    import nbformat
+    from nbformat.v4.nbjson import writes
+    return writes(nbformat.from_dict(json.loads(json.dumps(nb)))) + "\n"
 
 
 # --- code and markdown: a record against its notebook ------------------------------------------------------------
@@ -216,7 +220,9 @@ def refusal(env: dict, changed: list[str]) -> str:
 def java_version(java: str) -> str:
     try:
         out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=60)
-        return out.stderr.splitlines()[0].strip() if out.stderr else ""
+        first = out.stderr.splitlines()[0].strip() if out.stderr else ""
+        m = re.match(r'(\S+) version "([^"]+)"', first)   # 'openjdk version "17.0.15" 2025-04-15' -> openjdk 17.0.15
+        return f"{m.group(1)} {m.group(2)}" if m else first
     except (OSError, subprocess.TimeoutExpired):
         return ""
 
@@ -243,6 +249,14 @@ def kernel_facts() -> dict:
         name = "ijava" if "IJava" in spec.display_name else "rapaio" if "rapaio" in spec.display_name else "unknown"
     return {"name": name, "display_name": spec.display_name, "java": java_version(spec.argv[0]),
             "threads": {k: v for k, v in spec.env.items() if k.endswith("_THREADS")}}
+
+
+def load_average() -> float | None:
+    """The machine's 1-minute load average (None where the OS has none): other work slows a run down."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (OSError, AttributeError):
+        return None
 
 
 def data_fetched(cache: Path) -> dict:
@@ -334,6 +348,7 @@ def record_one(notebook: Path, commit: str, runner, check_goals=goal_failure) ->
                        "AE_METRICS_DIR": str(work / "metrics")})
     runner.OUT = work            # the executed copy and the kernel log go to target/record/<stem>/
     recorded = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    load = load_average()   # before the kernel starts: what else the machine was doing
     try:
         result = runner.run(notebook)
     finally:
@@ -360,6 +375,7 @@ def record_one(notebook: Path, commit: str, runner, check_goals=goal_failure) ->
         "mode": "full",
         "kernel": {**kernel_facts(), "reported": metrics.get("kernel")},
         "machine": machine(),
+        "load_at_start": load,
         "environment": {k: os.environ[k] for k in NATIVE_ENV if k in os.environ},
         "data": {"fetched": fetched, "counts": data_counts(metrics), "mirror": bool(os.environ.get("AE_DATA_MIRROR"))},
         "wall_seconds": round(result.seconds, 1),

@@ -265,6 +265,15 @@ def data_notes(records: dict[str, dict]) -> str:
     return "".join(notes)
 
 
+BUSY = 0.5   # a load average above this when a run started means other work ran beside it
+
+
+def busy(run: dict) -> str:
+    """A remark when the machine was busy as the run started (its times are then longer than alone)."""
+    load = run.get("load_at_start")
+    return f"; the machine was busy, load average {load:.1f} at the start: slower than alone" if load and load > BUSY else ""
+
+
 def missing(stem: str) -> str:
     return f"not recorded yet: `make record NB={stem}`"
 
@@ -301,9 +310,9 @@ def readme_block(records: dict[str, dict], old: str = "") -> str:
             ours = [minutes(run["wall_seconds"]), downloaded(run), gigabytes(run["kernel_peak_rss_mb"]),
                     f"{HEADLINES[stem].ours(run['metrics'], run)}: [read chapter {i} as it ran in full mode](runs/{stem}.ipynb)"]
         lines.append("| " + " | ".join(hand[i] + ours) + " |")
-    dated = ", ".join(f"chapter {stem[:2].lstrip('0')} on {run['recorded'][:10]} ({kernel_short(run)})"
+    dated = ", ".join(f"chapter {stem[:2].lstrip('0')} on {run['recorded'][:10]} ({kernel_short(run)}{busy(run)})"
                       for stem, run in records.items())
-    lines += ["", (f"Full runs recorded headless (`make record`), each alone on the machine: {dated}. " if records else "")
+    lines += ["", (f"Full runs recorded headless (`make record`): {dated}. " if records else "")
               + machines(records) + data_notes(records), ""]
     return "\n".join(lines)
 
@@ -316,7 +325,7 @@ def results_block(records: dict[str, dict], old: str = "") -> str:
             ours = missing(stem) if run is None else row.ours(run["metrics"], run)
             lines.append(f"| {TITLES[stem]} | {row.number} | {ours} | {row.tutorial} |")
     dated = ", ".join(f"chapter {stem[:2].lstrip('0')} {run['recorded'][:10]} ({kernel_short(run)}, commit "
-                      f"{run['commit'][:8]})" for stem, run in records.items())
+                      f"{run['commit'][:8]}{busy(run)})" for stem, run in records.items())
     lines += ["", (f"Recorded: {dated}. " if records else "") + machines(records) + data_notes(records), ""]
     return "\n".join(lines)
 

@@ -190,7 +190,7 @@ def test_the_site_works_offline_in_a_real_browser(tmp_path):
     assert report["offline_probe"] == "blocked", report
     assert report["failed_before_probe"] == 0 and not report["bad_status"], (report["failed"], report["bad_status"])
     assert report["blocked"] == ["https://cdn.plot.ly/plotly-2.35.2.min.js"], report["blocked"]
-    assert not report["console_errors"], report["console_errors"]
+    assert not report["console_errors_before_probe"], report["console_errors_before_probe"]
 
     index, chapter = report["pages"]
     assert index["status"] == chapter["status"] == 200

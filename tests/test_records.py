@@ -92,6 +92,7 @@ def test_the_record_is_whole_and_clean(stem):
     assert re.fullmatch(r"[0-9a-f]{40}", run["commit"]) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", run["recorded"])
     assert run["machine"]["cpu"] and run["machine"]["cores"] >= 1 and run["machine"]["memory_mb"] > 0
     assert run["kernel"]["name"] in ("rapaio", "ijava") and run["kernel"]["display_name"].startswith("Java ("), run["kernel"]
+    assert run["load_at_start"] is None or run["load_at_start"] >= 0
     assert run["wall_seconds"] > 0 and 0 < run["kernel_peak_rss_mb"] == run["metrics"]["kernel_peak_rss_mb"]
     assert isinstance(run["data"]["fetched"], dict) and run["data"]["counts"], run["data"]
     # what a reader sees: no stderr, no logger lines, no machine paths, pictures there
@@ -122,7 +123,7 @@ def test_the_documents_link_each_recorded_chapter():
     readme = (ROOT / "README.md").read_text()
     for stem in RECORDED:
         n = stem[:2].lstrip("0")
-        assert f"[chapter {n} as it ran in full mode](runs/{stem}.ipynb)" in readme
+        assert f"[read chapter {n} as it ran in full mode](runs/{stem}.ipynb)" in readme
 
 
 def notebook_metrics(stem: str) -> set[str]:
@@ -318,7 +319,7 @@ def made_up_run(stem: str, metrics: dict) -> dict:
             "kernel": {"name": "ijava", "display_name": "Java (IJava 1.3.0, DL4J 1.0.0-M2.1)", "java": "openjdk 17"},
             "machine": {"cpu": "Some CPU", "cores": 2, "memory_mb": 24000, "os": "Linux 6 x86_64"},
             "environment": {}, "data": {"fetched": {"mnist": {"files": 4, "bytes": 11_594_722}}, "counts": {"samples": 1}},
-            "wall_seconds": 1944.4, "kernel_peak_rss_mb": 2000.0, "metrics": metrics}
+            "wall_seconds": 1944.4, "kernel_peak_rss_mb": 2000.0, "load_at_start": 0.1, "metrics": metrics}
 
 
 def test_tables_show_a_records_numbers_and_name_the_command_for_a_missing_one():
@@ -331,6 +332,10 @@ def test_tables_show_a_records_numbers_and_name_the_command_for_a_missing_one():
     assert "| 1 | nb 1 | teaches 1 | source 1 | not recorded yet: `make record NB=01-iris` |" in block
     assert ("chapter 4 on 2026-12-03 (IJava 1.3.0). Chapter 4: Some CPU, 2 cores, 23 GB, Linux 6 x86_64, openjdk 17."
             in block)
+    busy = made_up_run("04-mnist-denoising", m)
+    busy["load_at_start"] = 3.2
+    assert "(IJava 1.3.0; the machine was busy, load average 3.2 at the start: slower than alone)" in \
+        records_doc.readme_block({"04-mnist-denoising": busy}, old)
     # the hand-written cells are kept as they are, and a chapter without a row is refused
     assert records_doc.readme_block({}, block) == records_doc.readme_block({}, old)
     with pytest.raises(SystemExit, match="no row for chapter 5"):
@@ -357,3 +362,26 @@ def test_a_changed_block_is_found(tmp_path, monkeypatch):
     (tmp_path / "README.md").write_text(text.replace("not recorded yet", "31 min", 1) if "not recorded yet" in text
                                         else re.sub(r"\d+(\.\d)? min", "31 min", text, count=1))
     assert "README.md" in records_doc.differences(tmp_path)
+
+
+def test_make_record_markdown_rewrites_only_the_markdown_and_names_stale_records(tmp_path, monkeypatch):
+    nbdir, runs = tmp_path / "notebooks", tmp_path / "runs"
+    nbdir.mkdir()
+    runs.mkdir()
+    source = notebook(("markdown", "# Old title"), ("code", "int a = 1;"))
+    (nbdir / "99-test.ipynb").write_text(json.dumps(source))
+    rec = record.clean(executed(source, transient=False), source, RUN)
+    (runs / "99-test.ipynb").write_text(record.dumps(rec))
+    monkeypatch.setattr(record, "NOTEBOOKS", nbdir)
+    assert record.rerender_markdown(runs) == []          # current: nothing to do
+    source["cells"][0]["source"] = "# New title"
+    (nbdir / "99-test.ipynb").write_text(json.dumps(source))
+    assert record.rerender_markdown(runs) == ["99-test"]
+    again = json.loads((runs / "99-test.ipynb").read_text())
+    assert record.text_of(again["cells"][0]["source"]) == "# New title"
+    assert again["cells"][1]["outputs"] == json.loads(record.dumps(rec))["cells"][1]["outputs"]
+    assert record.rerender_markdown(runs) == []          # idempotent
+    source["cells"][1]["source"] = "int a = 2;"
+    (nbdir / "99-test.ipynb").write_text(json.dumps(source))
+    with pytest.raises(record.RecordError, match=r"99-test: .*code cell 1 differs.*run `make record NB=99-test`"):
+        record.rerender_markdown(runs)

@@ -130,6 +130,7 @@ try {
   // The block works: a page of the site cannot reach a CDN (checked last, so it is not counted above).
   report.requests_before_probe = report.requests;
   report.failed_before_probe = report.failed.length;
+  report.console_errors_before_probe = [...report.console_errors];
   report.offline_probe = await page.evaluate(async () => {
     try { await fetch('https://cdn.plot.ly/plotly-2.35.2.min.js', { mode: 'no-cors' }); return 'reached'; } catch { return 'blocked'; }
   });
