@@ -167,8 +167,10 @@ def test_the_site_works_offline_in_a_real_browser(tmp_path):
     plots = sum(PLOTLY in o.get("data", {}) for o in outputs)
     pictures = sum("image/png" in o.get("data", {}) and PLOTLY not in o["data"] for o in outputs)
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *a: None
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):   # the test's output stays the test's
+            pass
+    handler = functools.partial(Quiet, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     out = ROOT / "target" / "browser" / "site"
