@@ -53,6 +53,8 @@ CHAPTER_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block extra_css -%}<link rel="stylesheet" href="{{ resources.site_root }}assets/site.css">{%- endblock extra_css -%}
+{#- JupyterLab's styles, once for every page in assets/jupyterlab.css instead of inlined in each (see LAB_CSS) -#}
+{%- block notebook_css -%}<link rel="stylesheet" href="{{ resources.site_root }}assets/jupyterlab.css">{%- endblock notebook_css -%}
 {%- block body_header -%}{{ super() }}
 <nav class="ae-nav">{{ resources.site_nav }}</nav>
 <aside class="ae-run">{{ resources.site_run }}</aside>
@@ -101,6 +103,32 @@ body { margin: 0; }
 .ae-plotly-graph { width: 100%; }
 math[display="block"] { margin: 0.6em 0; }
 """
+
+
+# What nbconvert's lab template adds after JupyterLab's style sheets (its index.html.j2, block notebook_css).
+LAB_CSS_EXTRA = """
+* { -webkit-print-color-adjust: exact; }
+a.anchor-link { display: none; }
+.jp-InputArea { overflow: hidden; }
+.jp-InputArea-editor { overflow: hidden; }
+.cm-editor.cm-s-jupyter .highlight pre { padding: var(--jp-code-padding) 4px; margin: 0; font-family: inherit;
+  font-size: inherit; line-height: inherit; color: inherit; }
+.jp-OutputArea-output pre { line-height: inherit; font-family: inherit; }
+.jp-RenderedText pre { color: var(--jp-content-font-color1); font-size: var(--jp-code-font-size); }
+.jp-Collapser { display: none; }
+@page { margin: 0.5in; }
+@media print { .jp-Cell-inputWrapper, .jp-Cell-outputWrapper { display: block; } }
+"""
+
+
+def lab_css() -> str:
+    """JupyterLab's light theme as nbconvert's lab template ships it (static/index.css, static/theme-light.css)."""
+    from nbconvert import HTMLExporter
+    for folder in HTMLExporter(template_name="lab").template_paths:
+        static = Path(folder) / "static"
+        if (static / "index.css").is_file() and (static / "theme-light.css").is_file():
+            return (static / "index.css").read_text() + "\n" + (static / "theme-light.css").read_text() + LAB_CSS_EXTRA
+    raise SystemExit("nbconvert's lab template (static/index.css) was not found: make setup")
 
 
 # --- links ---------------------------------------------------------------------------------------------------------
@@ -346,6 +374,7 @@ def build(out: Path = OUT, runs: Path = RUNS) -> dict:
         shutil.copy2(plotly_js, assets / "plotly.min.js")
         (assets / "figures.js").write_text(FIGURES_JS)
         (assets / "site.css").write_text(SITE_CSS)
+        (assets / "jupyterlab.css").write_text(lab_css())
         with tempfile.TemporaryDirectory() as template_dir:
             Path(template_dir, "chapter.html.j2").write_text(CHAPTER_TEMPLATE)
             for stem in records:
