@@ -50,7 +50,7 @@ def gigabytes(mb: float) -> str:
 
 
 def megabytes(n: int) -> str:
-    return f"{n / 1e6:.0f} MB" if n >= 10e6 else f"{n / 1e6:.1f} MB"
+    return f"{n / 1e6:.0f} MB" if n >= 10e6 else f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.0f} kB"
 
 
 def n(v: float, digits: int = 0) -> str:
@@ -154,7 +154,7 @@ ROWS: dict[str, list[Row]] = {
         Row("mean-image baseline, val MSE / BCE", ("baseline_mse", "baseline_bce"),
             lambda m, r: f"{m['baseline_mse']:.4f} / {m['baseline_bce']:.3f}"),
         Row("8-bit codes against JPEG's scan data", ("jpeg_verdicts", "jpeg"),
-            lambda m, r: "; ".join(m["jpeg_verdicts"]) + f" ({m['jpeg']['images']:,} test images)"),
+            lambda m, r: "; ".join(v.strip().rstrip(".") for v in m["jpeg_verdicts"]) + f" ({m['jpeg']['images']:,} test images)"),
         WHOLE,
     ],
     "04-mnist-denoising": [
