@@ -4,6 +4,9 @@
 #   make test                 unit tests of the helper jar, then every notebook headless in fast mode, checked
 #   make notebooks NB=iris    execute notebooks headless (all, or those matching NB) into target/notebooks/
 #   make check                workshop pre-flight: setup, then chapter 1 in fast mode (docs/workshop.md)
+#   make record NB=iris       run chapters in full mode and keep them in runs/ (the executed notebook and the run's JSON)
+#   make record-markdown      the notebooks' markdown into their records, the generated tables (no run)
+#   make site                 static HTML of the recorded runs, offline (target/site/index.html)
 #   make bench                training speed and memory of the notebooks' models, DL4J beside Keras (target/bench/)
 #   make setup                install only; KERNEL=ijava (or rapaio) picks the kernel, remembered until changed
 #   make kernel               which kernel setup installs (and why)
@@ -35,10 +38,10 @@ export AE_DATA_MIRROR := $(AE_BUNDLE)/data
 endif
 endif
 
-.PHONY: help setup kernel lab test unit-test notebook-test notebooks check bench bundle data image-test clean
+.PHONY: help setup kernel lab test unit-test notebook-test notebooks record record-markdown site check bench bundle data image-test clean
 
 help:
-	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,17p' Makefile | sed 's/^# \{0,1\}//'
 
 # KERNEL is passed on from the environment or the command line; unset, setup.sh keeps the kernel chosen last.
 setup:
@@ -65,6 +68,16 @@ notebook-test:
 
 notebooks: setup
 	"$(PYTHON)" scripts/run_notebooks.py $(NB)
+
+# A record is a full-mode run from a committed tree (scripts/record.py refuses fast mode, AE_EPOCHS/AE_LIMIT, changes).
+record: setup
+	"$(PYTHON)" scripts/record.py $(NB)
+
+record-markdown: setup
+	"$(PYTHON)" scripts/record.py --markdown
+
+site: record-markdown
+	"$(PYTHON)" scripts/build_site.py
 
 check: setup
 	@start=$$(date +%s); AE_MODE=fast "$(PYTHON)" scripts/run_notebooks.py 01-iris \

@@ -140,3 +140,82 @@ def test_a_notebook_runs_in_jupyterlab_in_a_real_browser_offline(case: Case, tmp
                f"screenshots in {out.relative_to(ROOT)}")
     (out / "summary.txt").write_text(summary + "\n")
     print(summary)
+
+
+# --- the static site of the recorded runs (make site) --------------------------------------------------------------
+
+def test_the_site_works_offline_in_a_real_browser(tmp_path):
+    """scripts/build_site.py's site, served on 127.0.0.1, in Chromium with every other host blocked
+    (tests/browser/site.mjs): the index and the first recorded chapter load without a failed or blocked request,
+    every picture and every interactive chart is drawn (pixels that are not the white page), hovering over a chart's
+    point shows its label, and the formulas are drawn."""
+    import functools
+    import http.server
+    import threading
+
+    import build_site
+    import records_doc
+
+    require_browser()
+    recorded = sorted(records_doc.load())
+    assert recorded, "no recorded run in runs/ (make record NB=01-iris)"
+    stem = recorded[0]
+    site = tmp_path / "site"
+    build_site.build(site)
+    record = json.loads((ROOT / "runs" / f"{stem}.ipynb").read_text())
+    outputs = [o for c in record["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+    plots = sum(PLOTLY in o.get("data", {}) for o in outputs)
+    pictures = sum("image/png" in o.get("data", {}) and PLOTLY not in o["data"] for o in outputs)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):   # the test's output stays the test's
+            pass
+    handler = functools.partial(Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    out = ROOT / "target" / "browser" / "site"
+    shutil.rmtree(out, ignore_errors=True)
+    try:
+        run = subprocess.run(["node", "site.mjs", "--url", f"http://127.0.0.1:{server.server_address[1]}/",
+                              "--pages", f"index.html,runs/{stem}.html", "--out", str(out)],
+                             cwd=BROWSER, capture_output=True, text=True, timeout=300)
+    finally:
+        server.shutdown()
+        server.server_close()
+    lines = run.stdout.strip().splitlines()
+    assert run.returncode == 0 and lines, f"site.mjs failed ({run.returncode}):\n{run.stderr[-3000:]}"
+    report = json.loads(lines[-1])
+    (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    assert "error" not in report, report["error"]
+
+    # offline and whole: the block works, and the site asked for nothing it does not hold
+    assert report["offline_probe"] == "blocked", report
+    assert report["failed_before_probe"] == 0 and not report["bad_status"], (report["failed"], report["bad_status"])
+    assert report["blocked"] == ["https://cdn.plot.ly/plotly-2.35.2.min.js"], report["blocked"]
+    assert not report["console_errors_before_probe"], report["console_errors_before_probe"]
+
+    index, chapter = report["pages"]
+    assert index["status"] == chapter["status"] == 200
+    assert f"runs/{stem}.html" in index["links"] and "docs/results.html" in index["links"]
+    assert "docs/performance.html" in index["links"], index["links"]
+
+    # every picture drawn: decoded, shown at a size, and not blank
+    assert len(chapter["pictures"]) == pictures, chapter["pictures"]
+    for p in chapter["pictures"]:
+        assert min(p["natural"]) > 0 and min(p["shown"]) > 0, p
+        assert p["ink"] > 0.01 and p["colours"] >= 2, f"a blank picture: {p}"
+    # every interactive chart drawn by the shipped plotly.js, titled, with points, bars or lines, not blank
+    assert len(chapter["plots"]) == plots, chapter["plots"]
+    for p in chapter["plots"]:
+        assert p["drawn"] and p["png_hidden"] and min(p["size"]) > 100, p
+        assert p["title"] and p["x_title"] and p["y_title"], f"untitled chart or unlabelled axis: {p}"
+        assert p["points"] + p["bars"] + p["lines"] > 0 and p["ink"] > 0.01 and p["colours"] >= 3, f"a blank chart: {p}"
+    if plots:
+        assert chapter.get("hover"), "hovering over a point showed no label"
+    # formulas drawn as MathML (a box with a size)
+    assert chapter["formulas"] and all(w > 0 and h > 0 for w, h in chapter["formulas"]), chapter["formulas"]
+    summary = (f"site: {stem}: {len(chapter['pictures'])} pictures, {len(chapter['plots'])} interactive charts "
+               f"(hover: {chapter.get('hover', '')[:60]!r}), {len(chapter['formulas'])} formulas; {report['requests_before_probe']} "
+               f"requests, none failed or left the machine; screenshots in {out.relative_to(ROOT)}")
+    (out / "summary.txt").write_text(summary + "\n")
+    print(summary)

@@ -45,7 +45,8 @@ def spaced(tmp_path_factory) -> Path:
 def test_every_make_recipe_quotes_the_project_path(spaced):
     """`make -n` prints each recipe with the project path filled in; split as the shell would, no word may be a
     piece of a path cut at its space."""
-    targets = ["setup", "kernel", "lab", "test", "unit-test", "notebook-test", "notebooks", "check", "bench", "bundle", "clean"]
+    targets = ["setup", "kernel", "lab", "test", "unit-test", "notebook-test", "notebooks", "record", "record-markdown", "site",
+               "check", "bench", "bundle", "clean"]
     for target in targets:
         out = subprocess.run(["make", "-n", target], cwd=spaced, capture_output=True, text=True, env=env_without_kernel())
         assert out.returncode == 0, f"make -n {target}: {out.stderr}"
