@@ -158,7 +158,7 @@ def test_citation_cff_uses_cff_1_2_types():
 def test_numbers_that_drifted_before():
     """Facts stated in one place and linked from the others: the kitten checksums (all 8,192), the disk figures (the
     README's Requirements), the kernel's real memory caps, what `make test` needs, the add-a-chapter checklist."""
-    photos = len((ROOT / "lib" / "src" / "main" / "resources" / "ae" / "kittens.sha256").read_text().split("\n")) - 1
+    photos = len((ROOT / "lib" / "src" / "main" / "resources" / "ae" / "data" / "kittens.sha256").read_text().split("\n")) - 1
     data_readme = (ROOT / "data" / "README.md").read_text()
     assert f"all {photos:,} photos" in data_readme and f"cat.{photos - 1}.jpg" in data_readme
     docs = {p: p.read_text() for p in DOCS + [ROOT / "data" / "README.md"]}
