@@ -211,7 +211,8 @@ verdicts = os.listdir(os.path.join(home, "target", "numerics"))
 assert verdicts, "setup left no OpenBLAS verdict in target/numerics"
 assert os.environ["AE_MODE"] == "fast"
 print(f"  uid 1000, HOME {home}, Notebook {nb}, kernelspec java: {java['display_name']}; default AE_MODE={os.environ['AE_MODE']}")
-print(f"  kernel JVM: {' '.join(a for a in argv if a.startswith(('-Xmx', '-Dorg.bytedeco')))}")
+defaults = argv[3:argv.index("--")]
+print(f"  kernel launcher's defaults (remembered by setup from the image's ENV): {' '.join(defaults)}")
 PY
 
 # --- 5b. the kernel's settings come from the environment it starts in (docker run -e), and OpenBLAS is checked on a

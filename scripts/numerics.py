@@ -149,8 +149,8 @@ def run_check(java: list[str], env: dict, coretype: str | None) -> Trial:
         signal = -run.returncode if run.returncode < 0 else run.returncode - 128
         failure = f"crashed (signal {signal}: instructions this CPU lacks?)"
     else:
-        tail = (lines[-1] if lines else run.stderr.strip().splitlines()[-1:] or ["no output"])
-        failure = f"did not run (exit {run.returncode}: {tail if isinstance(tail, str) else tail[0]})"
+        last = (lines or run.stderr.strip().splitlines() or ["no output"])[-1]
+        failure = f"did not run (exit {run.returncode}: {last})"
     return Trial(coretype, core, False, failure, seconds, lines)
 
 

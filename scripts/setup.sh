@@ -74,10 +74,14 @@ JVM_NATIVES=$([ "$ONEDNN" = 1 ] && echo "-Dorg.bytedeco.javacpp.platform.extensi
 SETTINGS="$ROOT/target/kernel/settings"
 DEFAULTS=(); REMEMBER=(); SETTINGS_WHY=()
 for name in OMP_NUM_THREADS AE_KERNEL_MEMORY; do
+  before="$(sed -n "s/^$name=//p" "$SETTINGS" 2>/dev/null | head -1 || true)"
   if [ -n "${!name+set}" ]; then value="${!name}"; why="set now"
-  else value="$(sed -n "s/^$name=//p" "$SETTINGS" 2>/dev/null | head -1 || true)"; why="remembered from an earlier make setup"
+  else value="$before"; why="remembered from an earlier make setup"
   fi
-  [ -n "$value" ] || continue
+  if [ -z "$value" ]; then
+    [ -n "$before" ] && SETTINGS_WHY+=("$name forgotten (was $before)")
+    continue
+  fi
   DEFAULTS+=(--default "$name=$value"); REMEMBER+=("$name=$value"); SETTINGS_WHY+=("$name=$value ($why)")
 done
 

@@ -32,8 +32,18 @@ def copy_project(dest: Path) -> Path:
         if src.is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / name)  # keeps the dates, so the helper jar stays newer than its sources
+    # folders keep their dates too: setup rebuilds the helper jar when anything in lib/src/main is newer than it
+    for name in {str(Path(n).parent) for n in filter(None, files)}:
+        for folder in [Path(name), *Path(name).parents]:
+            if str(folder) != "." and (ROOT / folder).is_dir():
+                st = (ROOT / folder).stat()
+                os.utime(dest / folder, ns=(st.st_atime_ns, st.st_mtime_ns))
     (dest / ".venv").symlink_to((ROOT / ".venv").resolve())
-    shutil.copytree(ROOT / "lib" / "target", dest / "lib" / "target", copy_function=os.link, symlinks=True)
+    # the build output hard-linked, but not the helper jar: a rebuild in the copy must not write into this one
+    shutil.copytree(ROOT / "lib" / "target", dest / "lib" / "target", copy_function=os.link, symlinks=True,
+                    ignore=lambda folder, names: [n for n in names if n.startswith("ae-lib-") and n.endswith(".jar")])
+    for jar in (ROOT / "lib" / "target").glob("ae-lib-*.jar"):
+        shutil.copy2(jar, dest / "lib" / "target" / jar.name)
     return dest
 
 
