@@ -147,15 +147,6 @@ public final class Settings {
         return compose(thisRun, fullRun, recorded);
     }
 
-    /**
-     * The banner without a record: what this run and the full run train. Replaced by
-     * {@link #banner(String, String, String)}, which adds the recorded full run's time and memory in fast mode.
-     */
-    @Deprecated
-    public static String banner(String thisRun, String fullRun) {
-        return compose(thisRun, fullRun, null);
-    }
-
     private static String compose(String thisRun, String fullRun, String recorded) {
         boolean overridden = (get("AE_EPOCHS") != null && !get("AE_EPOCHS").isBlank())
                 || (get("AE_LIMIT") != null && !get("AE_LIMIT").isBlank());
