@@ -9,21 +9,27 @@ kernelspec of yours named `java` earlier on JUPYTER_PATH takes its place). Setti
 passed to the kernel through the environment. The executed copy goes to target/notebooks/<name>.ipynb (also when
 a cell fails, to show where) and the notebook writes its metrics to target/metrics/<stem>.json. A notebook fails
 if any cell raises an error, if it writes no metrics, or if its saved outputs are not what a reader should see
-(output_problems: output on stderr, logger lines, absolute paths of this machine, no picture, or a kernel whose
-display API was not recognised). The exit status is 1 if any notebook failed.
+(output_problems: output on stderr, logger lines, absolute paths of this machine, no picture or a blank one, or a
+kernel whose display API was not recognised). The runner adds to the metrics the kernel's peak memory and the number
+of pictures the notebook showed (the tests check each chapter's count). The exit status is 1 if any notebook failed.
 """
 from __future__ import annotations
 
 import argparse
 import atexit
+import base64
+import binascii
+import collections
 import dataclasses
 import fnmatch
 import json
 import os
 import re
 import sys
+import struct
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,6 +93,91 @@ ABSOLUTE = re.compile(r"(?<![\w.~/:-])/(?:tmp|work|root|home|Users|var|opt|usr|m
 TEXT_MIMES = ("text/plain", "text/html", "text/markdown", "text/latex", "application/json")
 
 
+def png_rows(data: bytes) -> tuple[int, int, int, list[bytes]]:
+    """Width, height, channels and the unfiltered rows of an 8-bit, non-interlaced PNG (gray, RGB, gray + alpha, RGBA:
+    what Java's ImageIO writes); channels 0 and no rows for other kinds (palette, 16-bit, interlaced). ValueError if
+    it is not a PNG."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    pos, idat, header = 8, [], None
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", data[pos + 8:pos + 21])
+        elif kind == b"IDAT":
+            idat.append(data[pos + 8:pos + 8 + length])
+        elif kind == b"IEND":
+            break
+        pos += 12 + length
+    if header is None:
+        raise ValueError("a PNG without its header")
+    width, height, depth, colour, _, _, interlace = header
+    if depth != 8 or interlace or colour not in (0, 2, 4, 6):
+        return width, height, 0, []
+    ch = {0: 1, 2: 3, 4: 2, 6: 4}[colour]
+    try:
+        raw = zlib.decompress(b"".join(idat))
+    except zlib.error as e:
+        raise ValueError(f"a PNG whose pixels cannot be read ({e})") from None
+    stride, prev, rows = width * ch, bytes(width * ch), []
+    if len(raw) < height * (stride + 1):
+        raise ValueError("a PNG with fewer pixels than its size says")
+    for y in range(height):
+        start = y * (stride + 1)
+        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        if kind == 1:    # Sub
+            for i in range(ch, stride):
+                line[i] = (line[i] + line[i - ch]) & 255
+        elif kind == 2:  # Up
+            line = bytearray((a + b) & 255 for a, b in zip(line, prev))
+        elif kind == 3:  # Average
+            for i in range(stride):
+                line[i] = (line[i] + (((line[i - ch] if i >= ch else 0) + prev[i]) >> 1)) & 255
+        elif kind == 4:  # Paeth
+            for i in range(stride):
+                a, b, c = (line[i - ch], prev[i], prev[i - ch]) if i >= ch else (0, prev[i], 0)
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line))
+        prev = line
+    return width, height, ch, rows
+
+
+def picture_stats(png_base64: str) -> dict | None:
+    """What a PNG shows, as tests/browser/pixels.mjs measures it in the browser: the share of its most common colour
+    (4 bits per channel; 1 for a blank picture) and the standard deviation of its luminance (0-255; 0 for one colour).
+    None for a PNG this reader does not decode (palette, 16-bit, interlaced); ValueError if it is not a PNG."""
+    try:
+        data = base64.b64decode(png_base64, validate=False)
+    except (binascii.Error, ValueError) as e:
+        raise ValueError(f"not base64 ({e})") from None
+    try:
+        width, height, ch, rows = png_rows(data)
+    except struct.error:
+        raise ValueError("a PNG cut short") from None
+    if not ch or not width or not height:
+        return None
+    colours: collections.Counter = collections.Counter()   # exact colours first (fast), then what they add up to
+    for row in rows:
+        colours.update(zip(row[0::ch], row[1::ch], row[2::ch]) if ch >= 3 else ((v, v, v) for v in row[0::ch]))
+    n = width * height
+    coarse: collections.Counter = collections.Counter()
+    total = total_sq = 0.0
+    for (r, g, b), count in colours.items():
+        coarse[(r >> 4, g >> 4, b >> 4)] += count
+        y = 0.299 * r + 0.587 * g + 0.114 * b
+        total += count * y
+        total_sq += count * y * y
+    mean = total / n
+    return {"size": [width, height], "dominant": max(coarse.values()) / n,
+            "std": max(0.0, total_sq / n - mean * mean) ** 0.5}
+
+
+def blank_picture(stats: dict | None) -> bool:
+    """One colour over 99% of the picture, or no contrast (the browser test's rule)."""
+    return stats is not None and (stats["dominant"] > 0.99 or stats["std"] < 2)
+
+
 def machine_paths() -> list[str]:
     """Folders of this machine that must not appear in an output: the project, the home and temp folders, the data
     cache and mirror, the metrics folder."""
@@ -100,8 +191,9 @@ def machine_paths() -> list[str]:
 
 def output_problems(nb, metrics: dict | None) -> list[str]:
     """What a reader should not see in an executed notebook (nbformat node or plain dict), one line each: any output
-    on stderr, logger lines, absolute paths of this machine in any text output; no picture (image/png) at all; and
-    metrics saying the kernel's display was not recognised (charts shown as text). Empty when all is well."""
+    on stderr, logger lines, absolute paths of this machine in any text output; no picture (image/png) at all, or a
+    picture that is blank or not a PNG; and metrics saying the kernel's display was not recognised (charts shown as
+    text). Empty when all is well."""
     problems: list[str] = []
     paths = machine_paths()
     images = 0
@@ -116,7 +208,14 @@ def output_problems(nb, metrics: dict | None) -> list[str]:
                 texts.append((out["name"], text))
             elif out["output_type"] in ("display_data", "execute_result", "update_display_data"):
                 data = out.get("data", {})
-                images += "image/png" in data
+                if "image/png" in data:
+                    images += 1
+                    png = data["image/png"]
+                    try:
+                        if blank_picture(picture_stats("".join(png) if isinstance(png, list) else png)):
+                            problems.append(f"code cell {n}: a blank picture (one colour, nothing drawn): {text_plain(data)[:100]}")
+                    except ValueError as e:
+                        problems.append(f"code cell {n}: a picture that is {e}: {text_plain(data)[:100]}")
                 for mime in TEXT_MIMES:
                     if mime in data:
                         value = data[mime]
@@ -141,6 +240,17 @@ def output_problems(nb, metrics: dict | None) -> list[str]:
         problems.append(f"the helper jar did not recognise the kernel's display API (metrics: kernel {metrics.get('kernel')!r}, "
                         f"display {metrics.get('display')!r}): charts and pictures were shown as text")
     return problems
+
+
+def text_plain(data: dict) -> str:
+    value = data.get("text/plain", "")
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def pictures(nb) -> int:
+    """How many pictures (image/png outputs) an executed notebook shows."""
+    return sum("image/png" in out.get("data", {}) for cell in nb["cells"] if cell["cell_type"] == "code"
+               for out in cell.get("outputs", []))
 
 
 def metrics_path(stem: str) -> Path:
@@ -233,7 +343,8 @@ def run(notebook: Path, timeout: int | None = None, quiet: bool = False) -> Resu
             data = json.loads(metrics.read_text())
             if peak_rss_mb[0]:
                 data["kernel_peak_rss_mb"] = round(peak_rss_mb[0], 1)  # measured here: the notebook cannot see its own peak
-                metrics.write_text(json.dumps(data, indent=2) + "\n")
+            data["pictures"] = pictures(nb)   # counted here: what the reader sees, for each chapter's check
+            metrics.write_text(json.dumps(data, indent=2) + "\n")
         else:
             error = f"the notebook ran but wrote no metrics to {metrics} (it must end with metrics.save())"
     if not error:

@@ -1,12 +1,15 @@
 """A real browser: `make lab`, then headless Chromium (Playwright, tests/browser/run_all.mjs) opens a notebook with
 every non-local request blocked, runs JupyterLab's own "Run All Cells", and this test checks what the page shows:
-every code cell ran, no error output, the images drawn, and each interactive chart drawn by Plotly (its SVG holds
-the points or bars, its title and axis titles). The notebook JupyterLab saved must hold each chart's PNG beside its
-Plotly JSON, and nbconvert's HTML must show them as images. Screenshots and the report go to target/browser/<stem>/.
+every code cell ran, no error output and no error in the browser's console, each picture drawn and not blank (its
+pixels, tests/browser/pixels.mjs), and each interactive chart drawn by Plotly with exactly the points or bars its data
+has, its title and axis titles, its PNG and the drawn chart not blank. The notebook JupyterLab saved must hold each
+chart's PNG beside its Plotly JSON, and nbconvert's HTML must show them as images. Screenshots and the report go to
+target/browser/<stem>/.
 
 Needs Chromium (/usr/bin/chromium, or $CHROMIUM) and tests/browser/node_modules: scripts/browser_deps.sh installs
 both (CI runs it). Chapters run in fast mode unless AE_MODE says otherwise. More notebooks: add a Case below, or set
-AE_BROWSER_NOTEBOOKS="notebooks/04-mnist-denoising.ipynb:13:2" (path:images:plots, comma-separated)."""
+AE_BROWSER_NOTEBOOKS="notebooks/02-cifar-horses.ipynb:16:10" (path:images:marks, comma-separated; marks: the points
+or bars of each interactive chart in order, joined by +, e.g. 150+3)."""
 from __future__ import annotations
 
 import dataclasses
@@ -30,8 +33,12 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 class Case:
     notebook: str   # relative to the project
     images: int     # PNG outputs (charts and pictures that are not interactive)
-    plots: int      # interactive charts (Plotly JSON + PNG + text)
+    marks: tuple[int, ...]   # each interactive chart (Plotly JSON + PNG + text), in order: the points or bars it draws
     timeout: int = 900
+
+    @property
+    def plots(self) -> int:
+        return len(self.marks)
 
     @property
     def stem(self) -> str:
@@ -40,13 +47,26 @@ class Case:
 
 os.environ.setdefault("AE_MODE", "fast")   # the chapters run in fast mode (JupyterLab's kernels inherit it), as in test_notebooks
 
-CASES = [Case("tests/browser/interactive-demo.ipynb", images=1, plots=4, timeout=300),
-         # a real chapter: 5 pictures (activation functions, three live loss charts, the three runs' curves) and the
-         # interactive scatter of the flowers' one-number codes (hover: flower number, species, measurements)
-         Case("notebooks/01-iris.ipynb", images=5, plots=1, timeout=900)]
+# the demo: 150 flowers, 3 species' bars, 2 loss curves of 10 epochs, 150 flowers again
+CASES = [Case("tests/browser/interactive-demo.ipynb", images=1, marks=(150, 3, 2 * 10, 150), timeout=300),
+         # a real chapter: 5 pictures (activation functions, three live loss charts, the three runs' curves with the
+         # two yardsticks) and the interactive scatter of the 150 flowers' one-number codes (hover: flower number,
+         # species, measurements)
+         Case("notebooks/01-iris.ipynb", images=5, marks=(150,), timeout=900)]
 for spec in filter(None, os.environ.get("AE_BROWSER_NOTEBOOKS", "").split(",")):
-    path, images, plots = spec.split(":")
-    CASES.append(Case(path, int(images), int(plots)))
+    path, images, marks = spec.split(":")
+    CASES.append(Case(path, int(images), tuple(int(m) for m in marks.split("+") if m)))
+
+
+# Console errors of JupyterLab itself, whatever the notebook shows: JupyterLab 4.6's debugger extension asks for the
+# variables of a debug session (displayDefinedVariables) as cells run, and throws when the kernel has none; the Java
+# kernels advertise no debugger (kernel_info: no "debugger" field). Any other error in the console fails the test.
+JUPYTERLAB_OWN = {"page error: Error: No active debugger session"}
+
+
+def blank(pixels: dict | None) -> bool:
+    """A picture that shows (nearly) nothing: one colour over 99% of it, or no contrast (tests/browser/pixels.mjs)."""
+    return pixels is None or pixels["dominant"] > 0.99 or pixels["std"] < 2
 
 
 def require_browser() -> None:
@@ -94,28 +114,33 @@ def test_a_notebook_runs_in_jupyterlab_in_a_real_browser_offline(case: Case, tmp
     counts = [int(p.strip("[]:")) for p in report["prompts"] if p.strip("[]:").isdigit()]
     assert len(report["prompts"]) == code_cells and len(counts) == code_cells, report["prompts"]
     assert counts == sorted(counts) and len(set(counts)) == code_cells, report["prompts"]
-    # no error output (an exception, or anything on stderr)
+    # no error output (an exception, or anything on stderr), and no error in the browser's console
     errors = [o["text"] for o in outputs if o["mime"] == "application/vnd.jupyter.stderr"]
     assert not errors, errors
+    console = [e for e in report["console_errors_before_probe"] if e not in JUPYTERLAB_OWN]
+    assert not console, f"errors in the browser's console: {console}"
 
     images = [o for o in outputs if o["mime"] == "image/png"]
     assert len(images) == case.images, [o["mime"] for o in outputs]
     for o in images:
         assert o["images"] and all(min(i["natural"]) > 0 and min(i["shown"]) > 0 for i in o["images"]), o
+        assert not any(blank(i["pixels"]) for i in o["images"]), f"a blank picture: {o['images']}"
 
     plots = [o for o in outputs if o["mime"] == PLOTLY]
     assert len(plots) == case.plots, [o["mime"] for o in outputs]
-    for o in plots:
+    for o, marks in zip(plots, case.marks):
         # JupyterLab's Plotly renderer shows the output's PNG first and draws the plot when the mouse enters it
         first = o["png_first"]
         assert first["png_src"].startswith("data:image/png;base64") and min(first["png_natural"]) > 0, \
             f"an interactive output without its PNG: {o}"
         assert first["png_displayed"] and not first["graph_before_hover"], f"the PNG was not shown first: {o}"
+        assert not blank(first["pixels"]), f"a blank PNG of an interactive chart: {first}"
         p = o["plot"]
         assert p, f"an interactive output that Plotly did not draw: {o}"
         assert min(p["size"]) > 100, p
         assert p["title"] and p["x_title"] and p["y_title"], f"untitled chart or unlabelled axis: {p}"
-        assert p["points"] + p["bars"] > 0, f"a blank plot: its SVG holds no points or bars: {p}"
+        assert p["points"] + p["bars"] == marks, f"{p['title']!r}: Plotly drew {p['points']} points and {p['bars']} bars, its data has {marks}"
+        assert not blank(p["pixels"]), f"{p['title']!r}: the drawn chart is blank: {p['pixels']}"
     if plots:
         assert report.get("hover"), "hovering over a point showed no label"
 

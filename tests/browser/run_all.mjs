@@ -1,8 +1,10 @@
 // Opens one notebook in JupyterLab in headless Chromium with every non-local request blocked, runs JupyterLab's own
 // "Run All Cells", waits until every code cell has run and the kernel is idle, then reports what the page shows:
-// cells and their execution counts, error outputs, rendered images, and each Plotly plot with what its SVG holds.
-// It hovers over a point of the first plot (the hover label is part of the report), takes screenshots and saves
-// the notebook. The assertions are in tests/test_browser.py, which starts `make lab` and runs this script:
+// cells and their execution counts, error outputs, rendered images and what their pixels show (pixels.mjs), and each
+// Plotly plot with what its SVG holds, what its PNG shows, and what the drawn chart shows. It hovers over a point of
+// the first plot (the hover label is part of the report), takes screenshots and saves the notebook. Console errors
+// are collected throughout; the check that the browser is offline (a fetch from plotly.js's CDN, which logs an error
+// of its own) comes last, so the errors before it are the page's. The assertions are in tests/test_browser.py, which starts `make lab` and runs this script:
 //
 //   node run_all.mjs --lab http://127.0.0.1:PORT --token TOKEN --notebook NAME.ipynb --out DIR [--timeout SECONDS]
 //
@@ -10,6 +12,7 @@
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { pngStats } from './pixels.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) =>
   a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs, []));
@@ -53,10 +56,6 @@ try {
   const notebook = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
   await notebook.locator('.jp-Cell').first().waitFor({ timeout: 120000 });
   step('notebook_open');
-  // The block works: the page cannot fetch plotly.js from its CDN (the way other Java notebooks load it).
-  report.offline_probe = await page.evaluate(async () => {
-    try { await fetch('https://cdn.plot.ly/plotly-2.35.2.min.js', { mode: 'no-cors' }); return 'reached'; } catch { return 'blocked'; }
-  });
 
   // Wait for the kernel: "Java ... | Initializing" until it is connected ("Unknown" is rapaio's state until its first
   // cell, see README: Kernels). Run All Cells before that runs nothing.
@@ -107,7 +106,7 @@ try {
     const out = outputs.nth(i);
     await out.scrollIntoViewIfNeeded();
     const plotly = await out.evaluate((el) => el.classList.contains('jp-RenderedPlotly'));
-    let before = null;
+    let before = null, pngPixels = null, drawnPixels = null;
     if (plotly) {
       before = await out.evaluate((el) => {
         const img = el.querySelector('img.plot-img');
@@ -115,6 +114,8 @@ try {
           png_displayed: !!img && getComputedStyle(img).display !== 'none', graph_before_hover: !!el.querySelector('.plot-container') };
       });
       const img = out.locator('img.plot-img');
+      const src = await img.getAttribute('src').catch(() => null);
+      if (src && src.startsWith('data:image/png')) pngPixels = await pngStats(page, src);
       if (before.png_displayed) {
         const b = await img.boundingBox();
         if (b) await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
@@ -122,8 +123,16 @@ try {
       await out.locator('.main-svg .scatterlayer, .main-svg .barlayer').first().waitFor({ timeout: 30000 }).catch(() => {});
       await page.waitForTimeout(300);
       await page.mouse.move(5, 5);
+      const graph = out.locator('.plot-container').first();
+      if (await graph.count()) drawnPixels = await pngStats(page, await graph.screenshot());
     }
-    report.outputs.push(await out.evaluate((el, before) => {
+    const pictures = [];
+    const imgs = out.locator('img:not(.plot-img)');
+    for (let k = 0; k < await imgs.count(); k++) {
+      const src = await imgs.nth(k).getAttribute('src');
+      pictures.push(src && src.startsWith('data:image/') ? await pngStats(page, src) : null);
+    }
+    report.outputs.push(await out.evaluate((el, { before, pictures, pngPixels, drawnPixels }) => {
       const box = (e) => { const r = e.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; };
       const text = (sel) => [...el.querySelectorAll(sel)].map((e) => e.textContent.trim()).join(' ');
       const svg = el.querySelector('.plot-container .main-svg');
@@ -131,8 +140,8 @@ try {
         mime: el.getAttribute('data-mime-type') || (el.classList.contains('jp-RenderedPlotly') ? 'application/vnd.plotly.v1+json' : ''),
         renderer: [...el.classList].filter((c) => c.startsWith('jp-Rendered')).join(' '),
         images: [...el.querySelectorAll('img')].filter((img) => !img.classList.contains('plot-img'))
-          .map((img) => ({ natural: [img.naturalWidth, img.naturalHeight], shown: box(img) })),
-        png_first: before,
+          .map((img, k) => ({ natural: [img.naturalWidth, img.naturalHeight], shown: box(img), pixels: pictures[k] })),
+        png_first: before && { ...before, pixels: pngPixels },
         plot: svg && {
           size: box(el.querySelector('.plot-container')),
           title: text('.gtitle'),
@@ -143,10 +152,11 @@ try {
           bars: el.querySelectorAll('.barlayer .point').length,
           legend: el.querySelectorAll('.legend .traces').length,
           png_hidden: getComputedStyle(el.querySelector('img.plot-img') || el).display === 'none',
+          pixels: drawnPixels,
         },
         text: el.textContent.trim().slice(0, 200),
       };
-    }, before));
+    }, { before, pictures, pngPixels, drawnPixels }));
   }
   step('measured');
 
@@ -175,6 +185,13 @@ try {
   await page.waitForFunction(() => !document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-mod-dirty, .lm-TabBar-tab.jp-mod-current.jp-mod-dirty'), null, { timeout: 30000 })
     .catch(() => { report.save_error = 'the notebook still had unsaved changes after 30 s'; });
   step('saved');
+
+  // The block works: the page cannot fetch plotly.js from its CDN (the way other Java notebooks load it). Last, so
+  // that the error the blocked fetch logs is not counted among the page's own.
+  report.console_errors_before_probe = [...report.console_errors];
+  report.offline_probe = await page.evaluate(async () => {
+    try { await fetch('https://cdn.plot.ly/plotly-2.35.2.min.js', { mode: 'no-cors' }); return 'reached'; } catch { return 'blocked'; }
+  });
 } catch (e) {
   report.error = String(e && e.stack || e).slice(0, 2000);
 } finally {

@@ -132,10 +132,10 @@ class SettingsTest {
     void aBusyMachineAndShortOrLongRunsAreSaidSo(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
         Path home = project(tmp, "02-cifar-horses", RECORD.replace("407.3", "42.4").replace("\"load_at_start\": 0.1", "\"load_at_start\": 1.76"));
         Settings.useEnvironment(Map.of("AE_HOME", home.toString()));
-        assertEquals("42 s, kernel peak memory 0.77 GB (AMD EPYC, 2 cores, 2026-12-03; the machine was busy: slower than alone)",
+        assertEquals("0.7 min, kernel peak memory 0.77 GB (AMD EPYC, 2 cores, 2026-12-03; the machine was busy: slower than alone)",
                 Settings.recordedRun("02-cifar-horses"));
         assertEquals("19 min", Settings.duration(1141));
-        assertEquals("1.0 min", Settings.duration(60));
+        assertEquals("9.9 min", Settings.duration(594));
     }
 
     @Test
@@ -180,7 +180,22 @@ class SettingsTest {
         assertNotNull(records);
         for (java.io.File f : records) {
             String line = Settings.recordedRun(f.getName().replace(".json", ""));
-            assertTrue(line.matches("\\d[\\d.]* (s|min), kernel peak memory \\d\\.\\d\\d GB \\(.+, \\d{4}-\\d\\d-\\d\\d.*\\)"), line);
+            assertTrue(line.matches("\\d[\\d.]* min, kernel peak memory \\d\\.\\d\\d GB \\(.+, \\d{4}-\\d\\d-\\d\\d.*\\)"), line);
         }
+    }
+
+    @Test
+    void aRecordedMetricIsReadByItsDottedKeyOrIsNaN(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path home = project(tmp, "02-cifar-horses", RECORD.replace("\"wall_seconds\"",
+                "\"metrics\": {\"test_mse\": 2039.5, \"per_class\": [1, 2.5], \"models\": {\"dense\": {\"val_mse\": 0.0165}}}, \"wall_seconds\""));
+        Settings.useEnvironment(Map.of("AE_HOME", home.toString()));
+        assertEquals(2039.5, Settings.recordedMetric("02-cifar-horses", "test_mse"));
+        assertEquals(2.5, Settings.recordedMetric("02-cifar-horses", "per_class.1"));
+        assertEquals(0.0165, Settings.recordedMetric("02-cifar-horses", "models.dense.val_mse"));
+        assertTrue(Double.isNaN(Settings.recordedMetric("02-cifar-horses", "no_such_key")));
+        assertTrue(Double.isNaN(Settings.recordedMetric("02-cifar-horses", "models.dense")), "an object is not a number");
+        assertTrue(Double.isNaN(Settings.recordedMetric("05-kittens", "test_mse")), "not recorded yet");
+        assertTrue(Settings.recorded("02-cifar-horses"));
+        assertFalse(Settings.recorded("05-kittens"));
     }
 }
