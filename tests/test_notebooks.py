@@ -6,6 +6,7 @@ import json
 import math
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,20 +83,30 @@ def check_01_iris(m: dict) -> None:
         assert m["rmse"] <= 1.10 * m["pca1_rmse"], m
 
 
-def check_code_representation(m: dict, code_keys: list[str]) -> None:
-    """The 2-D map and the nearest-neighbour test on codes (chapters 3 and 4)."""
+def check_code_representation(m: dict) -> dict:
+    """The 2-D map and the nearest-neighbour test on codes (chapters 3 and 4); returns the accuracies, which the
+    chapter's check compares with those of the same encoders before training."""
     knn = m["knn"]
     assert knn["reference"] >= 1000 and knn["queries"] >= 500, knn
     acc = knn["accuracy"]
-    # Chance is 10% (ten classes). Raw-pixel nearest neighbour is a known quantity: fast mode measured 0.80
-    # (Fashion, 5,000 references) and 0.90 (MNIST, 5,400); the codes, learned without labels, stay far above chance
-    # (fast mode: Fashion 0.66-0.77, MNIST 0.93 clean and 0.86 noisy). The margins allow for a briefly trained model.
-    assert 0.6 < acc["pixels"] < 1.0, acc
-    for key in code_keys:
-        assert 0.45 < acc[key] <= 1.0, (key, acc)
+    # Raw-pixel nearest neighbour is a known quantity (chance is 10%): fast mode measured 0.80 (Fashion, 10,000
+    # references) and 0.90 (MNIST, 5,400); a wrong reference set or labels would fall far below.
+    assert 0.75 < acc["pixels"] < 0.98, acc
     explained = m["code_map"]["explained"]
     assert len(explained) == 2 and 0 < explained[1] <= explained[0] < 1, explained
     assert m["code_map"]["images"] >= 500
+    return acc
+
+
+# Whole-notebook peak of the kernel's resident memory (the runner measures it, VmHWM), by mode: the image's fast mode
+# must leave Binder's 2 GB room for the Jupyter server; full mode runs with the default settings.
+PEAK_RSS_MB = {"fast": 1.6 * 1024, "full": 1.9 * 1024}
+
+
+def check_memory(m: dict) -> None:
+    if sys.platform.startswith("linux"):   # the runner reads /proc: Linux only
+        peak = m.get("kernel_peak_rss_mb")
+        assert peak is not None and 0 < peak <= PEAK_RSS_MB[m["mode"]], (peak, m["mode"])
 
 
 def check_02_cifar_horses(m: dict) -> None:
@@ -178,7 +189,7 @@ def check_02_cifar_horses(m: dict) -> None:
 def check_03_fashion_mnist(m: dict) -> None:
     assert m["epochs"] >= 1 and m["samples"] >= 1000
     check_banner(m)
-    # The mean-image baseline (fast mode measured MSE 0.0867, BCE 0.490).
+    # The mean image rebuilds the test images with MSE 0.0867 (fast mode): the data are Fashion-MNIST in [0, 1].
     assert 0.07 < m["baseline_mse"] < 0.10, m["baseline_mse"]
     models = m["models"]
     assert set(models) == {"samediff", "dense", "conv", "conv_adam"}
@@ -205,22 +216,42 @@ def check_03_fashion_mnist(m: dict) -> None:
     assert {"fashion-dense", "fashion-conv"} <= set(m["model_configs"]), m.get("model_configs")
     assert m["model_configs"]["fashion-dense"]["params"] == models["dense"]["params"]
     assert m["model_configs"]["fashion-conv"]["params"] == models["conv"]["params"]
+    # The yardsticks, computed by the notebook on the same test images: the mean image (fast mode: MSE 0.0867, BCE
+    # 0.490) and PCA fit on 5,000 training images, its error for every number of components k (one fit, Pythagoras)
+    # agreeing with its reconstructions at 32 and 128 components (fast mode: 0.0151 and 0.0064).
+    pca_k, y = m["pca_mse_by_k"], m["yardsticks"]
+    assert len(pca_k) == 129 and all(a > b for a, b in zip(pca_k, pca_k[1:])), pca_k
+    assert pca_k[32] == pytest.approx(y["pca32"]["val_mse"], rel=0.01) and pca_k[128] == pytest.approx(y["pca128"]["val_mse"], rel=0.01), y
     for name, r in models.items():
-        # Each model learned: fast mode measured val MSE 0.42-0.49 of the baseline's, BCE 0.71-0.76 of it.
-        assert r["val_mse"] < 0.6 * m["baseline_mse"], (name, r)
-        assert r["val_bce"] < 0.85 * m["baseline_bce"], (name, r)
-        assert r["psnr_db"] > 10 * math.log10(1 / m["baseline_mse"]) + 2, (name, r)
-    check_code_representation(m, ["samediff_code", "dense_code", "conv_code"])
+        # Each model learned more than a PCA with two components (fast mode, 10,000 images, 5 epochs: val MSE 0.0347
+        # SameDiff, 0.0352 dense, 0.0370 conv, 0.0285 conv with Adam, against PCA-2's 0.0459: 0.62-0.81 of it; as good
+        # as PCA with 4-7 components) and far more than the mean image in BCE, the loss three of them minimise (fast
+        # mode: 0.33-0.35 against 0.490, 0.67-0.72 of it; PCA-2 measured 0.80 of it with numpy).
+        assert r["val_mse"] < 0.9 * pca_k[2], (name, r, pca_k[2])
+        assert r["val_bce"] < 0.78 * m["baseline_bce"], (name, r)
+    # Adam beats Adadelta on the same convolutional model (fast mode: 0.0285 against 0.0370) and beats PCA with 4
+    # components (0.0367).
+    assert models["conv_adam"]["val_mse"] < 0.9 * models["conv"]["val_mse"], models
+    assert models["conv_adam"]["val_mse"] < pca_k[4], (models["conv_adam"], pca_k[4])
+    # Model 1's biases, which start at zero, were trained (fast mode: largest change 2.0 in b1, 0.25 in b2); a bias
+    # declared as a constant stays 0. Its codes, read from SameDiff's node h, are sigmoid(x W1 + b1) (1.3e-6).
+    moved = m["samediff_bias_moved"]
+    assert moved["b1"] > 0.05 and moved["b2"] > 0.05, moved
+    assert m["samediff_code_check"] < 1e-4, m["samediff_code_check"]
+    # What a code is worth, against the same encoder before training (fast mode: pixels 0.808; model 2's code 0.788
+    # against 0.707 untrained; model 3's 0.772 against 0.755 and model 1's 0.693 against 0.759: after brief training
+    # those two are no better than the random projection an untrained encoder is, which the notebook says).
+    acc = check_code_representation(m)
+    assert acc["dense_code"] > acc["dense_code_untrained"] + 0.04, acc
+    for key in ("samediff_code", "dense_code", "conv_code"):
+        assert 0.5 < acc[key + "_untrained"] < acc["pixels"], (key, acc)
     # JPEG: more quality costs more bytes and gives a higher PSNR.
     j = m["jpeg"]
     assert j["bytes"] == sorted(j["bytes"]) and j["psnr_db"] == sorted(j["psnr_db"]), j
     # 8-bit codes lose almost nothing against float32 codes (fast mode: < 0.01 dB).
     for name, p in m["code_points"].items():
         assert p["int8_psnr_db"] > p["float32_psnr_db"] - 0.5, (name, p)
-    # One computed verdict per autoencoder against JPEG's scan data, each naming a winner or a tie.
-    verdicts = m["jpeg_verdicts"]
-    assert len(verdicts) == len(m["code_points"]), verdicts
-    assert all(re.search(r"better|level|holds the low end|worse|larger than", v) for v in verdicts), verdicts
+    check_memory(m)
     if m["mode"] == "full":
         # The issue's goal: match or beat Keras (dense val MSE 0.0165, conv 0.0163): dense <= 0.0160, conv <= 0.0150.
         assert models["dense"]["val_mse"] <= 0.0160, models["dense"]
@@ -228,6 +259,11 @@ def check_03_fashion_mnist(m: dict) -> None:
         # to epoch (full run: 0.0168); the same model trained with Adam meets the goal.
         assert models["conv"]["val_mse"] <= 0.0180, models["conv"]
         assert models["conv_adam"]["val_mse"] <= 0.0150, models["conv_adam"]
+        # What the notebook says of the recorded full run: Adam takes the convolutional model below both the Adadelta
+        # run and the dense model, and the dense model comes within 10% of PCA with 32 components (an earlier full
+        # run: 0.0131 < 0.0159 < 0.0173; 0.0159 against PCA-32's 0.0151).
+        assert models["conv_adam"]["val_mse"] < min(models["conv"]["val_mse"], models["dense"]["val_mse"]), models
+        assert models["dense"]["val_mse"] <= 1.1 * pca_k[32], (models["dense"], pca_k[32])
 
 
 def check_04_mnist_denoising(m: dict) -> None:
@@ -240,25 +276,40 @@ def check_04_mnist_denoising(m: dict) -> None:
     assert m["model_configs"]["mnist-denoising"]["params"] == m["params"]
     # Noise 0.5 on MNIST costs about 9.4 dB of PSNR (fast mode measured 9.38 dB; full mode's 10,000 images the same).
     assert 8.5 < m["psnr_noisy_db"] < 10.5, m["psnr_noisy_db"]
-    # Denoising works: fast mode (5,400 images, 3 epochs) measured +5.1 dB and val BCE 0.177; an untrained net
-    # outputs ~0.5 everywhere (BCE 0.69 per pixel) and would lose PSNR.
-    assert m["psnr_denoised_db"] > m["psnr_noisy_db"] + 3.0, m
-    assert m["val_bce"] < 0.25 and m["test_bce"] < 0.25, m
-    assert m["test_mse"] < 0.5 * m["test_mse_noisy"], m
+    # Denoising beats the denoisers that know nothing about digits, computed by the notebook on the same test images:
+    # the mean digit (fast mode: MSE 0.0650, BCE 0.256) and a 3x3 blur mixed with the mean digit, its one weight fit on
+    # the training images (fast mode: MSE 0.0485 = 0.42 of the noisy input's, +3.8 dB, BCE 0.259). The autoencoder,
+    # fast mode (5,400 images, 3 epochs): MSE 0.0384, +4.8 dB, BCE 0.186 (val 0.189).
+    y = m["yardsticks"]
+    mean_digit, blur = y["mean_digit"], y["blur_mix"]
+    assert 0 < blur["weight"] < 1 and blur["mse"] < mean_digit["mse"] < m["test_mse_noisy"], y
+    assert m["psnr_denoised_db"] > blur["psnr_db"] + 0.5, (m["psnr_denoised_db"], blur)
+    assert m["test_mse"] < 0.9 * blur["mse"], (m["test_mse"], blur)
+    best_bce = min(mean_digit["bce"], blur["bce"])
+    assert m["test_bce"] < 0.85 * best_bce and m["val_bce"] < 0.85 * best_bce, (m["test_bce"], m["val_bce"], y)
     # Training images measured the way validation is (inference mode, after training) score close to the validation
-    # images: the chart's gap is measurement, not memorisation (fast mode: within a few percent).
+    # images: the chart's gap is measurement, not memorisation (fast mode: within 1%).
     assert abs(m["train_bce_as_validation"] - m["val_bce"]) < 0.15 * m["val_bce"], m
     # The noise-level experiment: light noise gains least (the model blurs nearly clean digits), and from 0.3 up the
-    # model helps (fast mode: -7.8 dB at 0.1, +1.3 at 0.3, +4.9 at 0.5, +7.0 at 0.9; full mode: -0.1, +8.5, +10.8, +8.6).
+    # model helps (fast mode: -7.9 dB at 0.1, +1.2 at 0.3, +4.8 at 0.5, +6.9 at 0.9).
     levels, gain = m["noise_levels"], m["psnr_gain_by_level_db"]
     assert len(levels) == len(gain) == 9
     assert gain[0] == min(gain) and all(g > 0 for g in gain[2:]), gain
-    # The codes keep the digit's identity, also from noisy input.
-    check_code_representation(m, ["codes", "noisy_codes"])
+    # What the codes keep, against the same encoder before training (the same seed: the same starting weights). Fast
+    # mode: clean digits 92.5% (untrained 90.6%, pixels 90.4%); noisy digits 85.8% against the untrained encoder's
+    # 36.7% (pixels 88.8%): a random projection keeps a clean digit's identity already, but only the trained encoder
+    # sees through the noise.
+    acc = check_code_representation(m)
+    assert acc["noisy_codes"] > acc["noisy_codes_untrained"] + 0.25, acc
+    assert acc["codes"] > acc["codes_untrained"] - 0.01, acc
+    check_memory(m)
     if m["mode"] == "full":
         # The issue's goal: validation BCE per pixel <= 0.095 after 35 epochs (the tutorial: 0.0981 final).
         assert m["epochs"] == 35 and m["val_bce"] <= 0.095, m
-        assert m["psnr_denoised_db"] > m["psnr_noisy_db"] + 8, m
+        assert m["psnr_denoised_db"] > blur["psnr_db"] + 5, m
+        # What the notebook says of the recorded full run: the gain is largest near the level it was trained at (0.4
+        # to 0.6), least at 0.1 (an earlier full run: +10.8 dB at 0.5, -0.1 dB at 0.1).
+        assert gain.index(max(gain)) in (3, 4, 5) and gain[0] == min(gain), gain
 
 
 def check_05_kittens(m: dict) -> None:

@@ -26,6 +26,34 @@ class CodesTest {
     }
 
     @Test
+    void theClassifierAgreesWithABruteForceSearchAndLeavesItsInputsAlone() {
+        // random codes in 5 dimensions, labels by a rule the classifier does not know; reference in double precision,
+        // queries a view of a larger array: the arrays the classifier makes and frees are its own
+        org.nd4j.linalg.api.rng.Random rng = Nd4j.getRandomFactory().getNewRandomInstance(7);
+        INDArray ref = Nd4j.rand(rng, 300, 5).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        INDArray all = Nd4j.rand(rng, 700, 5).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        INDArray q = all.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(100, 700), org.nd4j.linalg.indexing.NDArrayIndex.all());
+        int[] refLabels = new int[300], queryLabels = new int[600];
+        for (int i = 0; i < 300; i++) refLabels[i] = ref.getDouble(i, 0) + ref.getDouble(i, 1) > 1 ? 1 : 0;
+        for (int i = 0; i < 600; i++) queryLabels[i] = i % 3 == 0 ? 0 : 1;
+        INDArray refBefore = ref.dup(), qBefore = q.dup();
+        int correct = 0;
+        for (int i = 0; i < 600; i++) {
+            int best = 0;
+            double bestDistance = Double.MAX_VALUE;
+            for (int j = 0; j < 300; j++) {
+                double d = 0;
+                for (int k = 0; k < 5; k++) d += Math.pow(q.getDouble(i, k) - ref.getDouble(j, k), 2);
+                if (d < bestDistance) { bestDistance = d; best = j; }
+            }
+            if (refLabels[best] == queryLabels[i]) correct++;
+        }
+        assertEquals(correct / 600.0, Codes.nearestNeighbourAccuracy(ref, refLabels, q, queryLabels), 1e-12);
+        assertEquals(refBefore, ref);
+        assertEquals(qBefore, q);
+    }
+
+    @Test
     void theMapHasOneTracePerClassAndSaysWhichTestImageEachPointIs() {
         // four codes of three numbers along two clear directions
         INDArray codes = Nd4j.createFromArray(new double[][] {{0, 0, 1}, {2, 0, 1}, {0, 1, 1}, {2, 1.2, 1}});
