@@ -1,5 +1,8 @@
 package ae;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -125,24 +128,43 @@ public final class Settings {
     }
 
     /**
-     * The first output of every notebook: which mode this is, what this run trains, and what the full run is.
+     * The first output of every notebook: which mode this is, what this run trains, what the full run trains and, in
+     * fast mode, what the recorded full run took ({@code runs/<stem>.json}, written by {@code make record}).
      *
      * <pre>
-     *   Settings.banner(String.format("%,d images, %d epochs", limit, epochs),
-     *                   "60,000 images, 50 epochs per model: about 90 minutes on 2 cores");
+     *   Settings.banner("03-fashion-mnist", String.format("%,d images, %d epochs", limit, epochs),
+     *                   "60,000 images, 50 epochs per model");
      * </pre>
      *
+     * @param stem    the notebook's stem ({@code "01-iris"}), which names its record
      * @param thisRun what this run trains, computed from the numbers the notebook will use
-     * @param fullRun the tutorial's full run and how long it takes on the course's reference machine
+     * @param fullRun what the full run (the tutorial's) trains; its time and memory come from the record, never typed
      */
+    public static String banner(String stem, String thisRun, String fullRun) {
+        checkStem(stem);
+        // In full mode this run is the full run: no other run's numbers. Read first: a broken record stops here.
+        String recorded = fast() ? recordedRun(stem) : null;
+        return compose(thisRun, fullRun, recorded);
+    }
+
+    /**
+     * The banner without a record: what this run and the full run train. Replaced by
+     * {@link #banner(String, String, String)}, which adds the recorded full run's time and memory in fast mode.
+     */
+    @Deprecated
     public static String banner(String thisRun, String fullRun) {
+        return compose(thisRun, fullRun, null);
+    }
+
+    private static String compose(String thisRun, String fullRun, String recorded) {
         boolean overridden = (get("AE_EPOCHS") != null && !get("AE_EPOCHS").isBlank())
                 || (get("AE_LIMIT") != null && !get("AE_LIMIT").isBlank());
         StringBuilder s = new StringBuilder();
         if (fast()) {
             s.append("FAST mode: this run trains on ").append(thisRun).append(".\n")
-             .append("The full run (the tutorial's): ").append(fullRun).append(".\n")
-             .append("Start it with AE_MODE=full (e.g. AE_MODE=full make lab); AE_EPOCHS and AE_LIMIT set epochs and samples.");
+             .append("The full run (the tutorial's): ").append(fullRun).append(".\n");
+            if (recorded != null) s.append("Recorded full run: ").append(recorded).append(".\n");
+            s.append("Start it with AE_MODE=full (e.g. AE_MODE=full make lab); AE_EPOCHS and AE_LIMIT set epochs and samples.");
         } else {
             s.append("FULL mode: this run trains on ").append(thisRun).append(".\n")
              .append("The tutorial's run: ").append(fullRun).append(".\n")
@@ -152,6 +174,52 @@ public final class Settings {
         String text = s.toString();
         System.out.println(text);
         return text;
+    }
+
+    /** A load average above this when a record started means other work ran beside it (scripts/records_doc.py's BUSY). */
+    private static final double BUSY = 0.5;
+
+    /**
+     * The recorded full run of a notebook in one line, from {@code runs/<stem>.json}: wall time, the kernel's peak
+     * memory, the CPU and the date; "not recorded yet" without a record. A record that cannot be read is an error
+     * that names the file and the fix.
+     */
+    static String recordedRun(String stem) {
+        checkStem(stem);
+        Path file = home().resolve("runs").resolve(stem + ".json");
+        if (!Files.isRegularFile(file)) return "not recorded yet (make record NB=" + stem + ")";
+        JsonNode run;
+        try {
+            run = new ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IllegalStateException("The record " + shown(file) + " cannot be read (" + e.getClass().getSimpleName()
+                    + "): restore it with git (git checkout -- runs/" + stem + ".json) or make it again (make record NB=" + stem + ")", e);
+        }
+        JsonNode seconds = run.path("wall_seconds"), mb = run.path("kernel_peak_rss_mb"),
+                machine = run.path("machine"), date = run.path("recorded");
+        if (!seconds.isNumber() || !mb.isNumber() || !machine.path("cpu").isTextual() || !date.isTextual() || date.asText().length() < 10)
+            throw new IllegalStateException("The record " + shown(file) + " lacks wall_seconds, kernel_peak_rss_mb, machine.cpu"
+                    + " or recorded (scripts/record.py writes them): make it again (make record NB=" + stem + ")");
+        StringBuilder s = new StringBuilder(duration(seconds.asDouble()))
+                .append(", kernel peak memory ").append(String.format(Locale.ROOT, "%.2f GB", mb.asDouble() / 1024))
+                .append(" (").append(machine.path("cpu").asText());
+        if (machine.path("cores").isInt()) s.append(", ").append(machine.path("cores").asInt()).append(" cores");
+        s.append(", ").append(date.asText(), 0, 10);
+        if (run.path("load_at_start").asDouble(0) > BUSY) s.append("; the machine was busy: slower than alone");
+        return s.append(')').toString();
+    }
+
+    private static void checkStem(String stem) {
+        if (stem == null || !stem.matches("\\d\\d-[a-z0-9-]+"))
+            throw new IllegalArgumentException("The notebook's stem is '" + stem + "', but it must be like '01-iris' (two digits,"
+                    + " a hyphen, the notebook's name): the name of its file in notebooks/ without .ipynb");
+    }
+
+    /** A wall time as the documents show it (scripts/records_doc.py): seconds under a minute, else minutes. */
+    static String duration(double seconds) {
+        double minutes = seconds / 60;
+        if (seconds < 60) return String.format(Locale.ROOT, "%.0f s", seconds);
+        return String.format(Locale.ROOT, minutes < 10 ? "%.1f min" : "%.0f min", minutes);
     }
 
     static String get(String key) {

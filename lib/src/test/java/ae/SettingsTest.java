@@ -99,4 +99,88 @@ class SettingsTest {
                     "AE_FAST_LAYERS=" + value + ": " + net.getLayer(0).getClass());
         }
     }
+
+    /** A project folder with notebooks/, pom.xml and, if json is not null, runs/<stem>.json holding it. */
+    private static Path project(Path tmp, String stem, String json) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(tmp.resolve("notebooks"));
+        java.nio.file.Files.writeString(tmp.resolve("pom.xml"), "<project/>");
+        if (json != null) {
+            java.nio.file.Files.createDirectories(tmp.resolve("runs"));
+            java.nio.file.Files.writeString(tmp.resolve("runs").resolve(stem + ".json"), json);
+        }
+        return tmp;
+    }
+
+    private static final String RECORD = "{\"notebook\": \"01-iris\", \"recorded\": \"2026-12-03T11:13:03Z\", \"wall_seconds\": 407.3,"
+            + " \"kernel_peak_rss_mb\": 784.4, \"load_at_start\": 0.1,"
+            + " \"machine\": {\"cpu\": \"AMD EPYC\", \"cores\": 2, \"memory_mb\": 24105, \"os\": \"Linux x86_64\"}}";
+
+    @Test
+    void theFastBannerGivesTheRecordedFullRunRoundedWithItsCpuAndDate(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path home = project(tmp, "01-iris", RECORD);
+        Settings.useEnvironment(Map.of("AE_MODE", "fast", "AE_HOME", home.toString()));
+        String banner = Settings.banner("01-iris", "the 150 flowers, 100 epochs", "250 epochs per run");
+        String[] lines = banner.split("\n");
+        assertEquals("FAST mode: this run trains on the 150 flowers, 100 epochs.", lines[0]);
+        assertEquals("The full run (the tutorial's): 250 epochs per run.", lines[1]);
+        assertEquals("Recorded full run: 6.8 min, kernel peak memory 0.77 GB (AMD EPYC, 2 cores, 2026-12-03).", lines[2]);
+        assertTrue(lines[3].startsWith("Start it with AE_MODE=full"), banner);
+        assertFalse(banner.contains(tmp.toString()), "no machine path: " + banner);
+    }
+
+    @Test
+    void aBusyMachineAndShortOrLongRunsAreSaidSo(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path home = project(tmp, "02-cifar-horses", RECORD.replace("407.3", "42.4").replace("\"load_at_start\": 0.1", "\"load_at_start\": 1.76"));
+        Settings.useEnvironment(Map.of("AE_HOME", home.toString()));
+        assertEquals("42 s, kernel peak memory 0.77 GB (AMD EPYC, 2 cores, 2026-12-03; the machine was busy: slower than alone)",
+                Settings.recordedRun("02-cifar-horses"));
+        assertEquals("19 min", Settings.duration(1141));
+        assertEquals("1.0 min", Settings.duration(60));
+    }
+
+    @Test
+    void withoutARecordTheBannerSaysNotRecordedYet(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path home = project(tmp, "05-kittens", null);
+        Settings.useEnvironment(Map.of("AE_MODE", "fast", "AE_HOME", home.toString()));
+        String banner = Settings.banner("05-kittens", "300 photos, 2 epochs", "8,192 photos, 25 epochs");
+        assertTrue(banner.contains("\nRecorded full run: not recorded yet (make record NB=05-kittens).\n"), banner);
+    }
+
+    @Test
+    void theFullBannerHasNoRecordedNumbers(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        // the full run is this run: no other run's time or memory, not even a broken record's
+        for (String json : new String[] {RECORD, "{not json"}) {
+            Path home = project(tmp, "01-iris", json);
+            Settings.useEnvironment(Map.of("AE_HOME", home.toString()));
+            String banner = Settings.banner("01-iris", "the 150 flowers, 250 epochs", "250 epochs per run");
+            assertTrue(banner.startsWith("FULL mode: this run trains on the 150 flowers, 250 epochs.\nThe tutorial's run: 250 epochs per run.\n"), banner);
+            assertFalse(banner.contains("Recorded") || banner.contains("min") || banner.contains("GB"), banner);
+        }
+    }
+
+    @Test
+    void aBrokenRecordOrABadStemIsAClearError(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path home = project(tmp, "01-iris", "{\"wall_seconds\": 12");
+        Settings.useEnvironment(Map.of("AE_MODE", "fast", "AE_HOME", home.toString()));
+        var e = assertThrows(IllegalStateException.class, () -> Settings.banner("01-iris", "a", "b"));
+        assertTrue(e.getMessage().startsWith("The record runs/01-iris.json cannot be read") && e.getMessage().contains("make record NB=01-iris"),
+                e.getMessage());
+        project(tmp, "01-iris", "{\"wall_seconds\": 12}");
+        e = assertThrows(IllegalStateException.class, () -> Settings.banner("01-iris", "a", "b"));
+        assertTrue(e.getMessage().contains("lacks wall_seconds, kernel_peak_rss_mb"), e.getMessage());
+        var bad = assertThrows(IllegalArgumentException.class, () -> Settings.banner("iris", "a", "b"));
+        assertTrue(bad.getMessage().contains("'iris'") && bad.getMessage().contains("'01-iris'"), bad.getMessage());
+    }
+
+    @Test
+    void theCourseRecordsAreReadable() {
+        // every record in runs/ gives a banner line (scripts/record.py's format and this reader agree)
+        Settings.useEnvironment(Map.of());
+        java.io.File[] records = Settings.home().resolve("runs").toFile().listFiles((d, name) -> name.endsWith(".json"));
+        assertNotNull(records);
+        for (java.io.File f : records) {
+            String line = Settings.recordedRun(f.getName().replace(".json", ""));
+            assertTrue(line.matches("\\d[\\d.]* (s|min), kernel peak memory \\d\\.\\d\\d GB \\(.+, \\d{4}-\\d\\d-\\d\\d.*\\)"), line);
+        }
+    }
 }
