@@ -185,16 +185,9 @@ public final class Settings {
      * that names the file and the fix.
      */
     static String recordedRun(String stem) {
-        checkStem(stem);
+        JsonNode run = record(stem);
+        if (run == null) return "not recorded yet (make record NB=" + stem + ")";
         Path file = home().resolve("runs").resolve(stem + ".json");
-        if (!Files.isRegularFile(file)) return "not recorded yet (make record NB=" + stem + ")";
-        JsonNode run;
-        try {
-            run = new ObjectMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            throw new IllegalStateException("The record " + shown(file) + " cannot be read (" + e.getClass().getSimpleName()
-                    + "): restore it with git (git checkout -- runs/" + stem + ".json) or make it again (make record NB=" + stem + ")", e);
-        }
         JsonNode seconds = run.path("wall_seconds"), mb = run.path("kernel_peak_rss_mb"),
                 machine = run.path("machine"), date = run.path("recorded");
         if (!seconds.isNumber() || !mb.isNumber() || !machine.path("cpu").isTextual() || !date.isTextual() || date.asText().length() < 10)
@@ -209,16 +202,46 @@ public final class Settings {
         return s.append(')').toString();
     }
 
+    /** Whether the chapter's full run is recorded ({@code runs/<stem>.json}, written by {@code make record}). */
+    public static boolean recorded(String stem) {
+        return record(stem) != null;
+    }
+
+    /**
+     * A number of the recorded full run, from the metrics in {@code runs/<stem>.json}, for a notebook in fast mode to
+     * print beside its own (marked as the full run's); NaN when the chapter is not recorded yet or its record lacks the
+     * key. A dotted key reaches into objects and lists: {@code "models.dense.val_mse"}, {@code "per_class_test_mse.7"}.
+     */
+    public static double recordedMetric(String stem, String key) {
+        JsonNode node = record(stem);
+        if (node == null) return Double.NaN;
+        node = node.path("metrics");
+        for (String part : key.split("\\.")) node = node.isArray() && part.matches("\\d+") ? node.path(Integer.parseInt(part)) : node.path(part);
+        return node.isNumber() ? node.asDouble() : Double.NaN;
+    }
+
+    /** The record {@code runs/<stem>.json} as JSON, or null when there is none; an error names a record that cannot be read. */
+    private static JsonNode record(String stem) {
+        checkStem(stem);
+        Path file = home().resolve("runs").resolve(stem + ".json");
+        if (!Files.isRegularFile(file)) return null;
+        try {
+            return new ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IllegalStateException("The record " + shown(file) + " cannot be read (" + e.getClass().getSimpleName()
+                    + "): restore it with git (git checkout -- runs/" + stem + ".json) or make it again (make record NB=" + stem + ")", e);
+        }
+    }
+
     private static void checkStem(String stem) {
         if (stem == null || !stem.matches("\\d\\d-[a-z0-9-]+"))
             throw new IllegalArgumentException("The notebook's stem is '" + stem + "', but it must be like '01-iris' (two digits,"
                     + " a hyphen, the notebook's name): the name of its file in notebooks/ without .ipynb");
     }
 
-    /** A wall time as the documents show it (scripts/records_doc.py): seconds under a minute, else minutes. */
+    /** A wall time as the README's table shows it (scripts/records_doc.py's minutes()): 6.8 min, 19 min. */
     static String duration(double seconds) {
         double minutes = seconds / 60;
-        if (seconds < 60) return String.format(Locale.ROOT, "%.0f s", seconds);
         return String.format(Locale.ROOT, minutes < 10 ? "%.1f min" : "%.0f min", minutes);
     }
 
