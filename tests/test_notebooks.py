@@ -313,40 +313,50 @@ def check_04_mnist_denoising(m: dict) -> None:
 
 
 def check_05_kittens(m: dict) -> None:
+    check_banner(m)
     n_train, n_val = m["photos_train"], m["photos_val"]
-    # the tutorial's split: shuffled, 10% for validation (7,373 / 819 of 8,192; 1,800 / 200 of 2,000; 270 / 30 of 300)
-    assert n_val == (n_train + n_val) // 10 and n_train >= 250, m
+    # the tutorial's split: shuffled, 10% for validation (7,373 / 819 of 8,192; 1,800 / 200 of 2,000)
+    assert n_val == (n_train + n_val) // 10 and n_train >= 1000, m
+    assert m["batch_size"] == (64 if m["mode"] == "fast" else 256), m
     # the final model is the tutorial's (Keras counts 59,769,792 with the running statistics) and the bench's
     assert m["model_configs"]["kittens"]["params"] == 59_769_792, m["model_configs"]
-    curves = m["val_mse_by_epoch"]
+    curves, c = m["val_mse_by_epoch"], m["epochs_compare"] - 1
     assert [len(curves[k]) for k in ("relu_output", "sigmoid_output", "code_768")] == [m["epochs_compare"]] * 3, curves
     assert len(curves["batchnorm_final"]) == m["epochs_final"] == len(m["final_val_mse_batch_stats"]) >= m["epochs_compare"], m
-    assert all(0 < v < 0.5 for c in curves.values() for v in c), curves
-    # yardsticks: the mean photo (fast 0.061, 2,000 photos 0.068 as Keras measured) is far below the article's 0.25
+    # the yardstick: predicting the mean photo (fast 0.0703, full 0.0682) is far below an all-black output (~0.27)
     baseline = m["mean_photo_mse"]
-    assert 0.04 < baseline < 0.09 and baseline < m["gray_mse"], m
-    # sigmoid outputs stay inside (0, 1); a ReLU output has values above 1 (fast: 0.5% of them, up to 1.84)
+    assert 0.05 < baseline < 0.09 and baseline < m["gray_mse"] and m["black_mse"] > 3 * baseline, m
+    # The lesson, in inference mode (what a user of the model gets): the final model beats the mean photo by a wide
+    # margin. Fast mode measured 0.0334 = 0.47 of the mean photo after 6 epochs (174 steps of 64 photos); an untrained
+    # network or one that outputs the mean photo scores 1.0 or more of it.
+    assert m["final_val_mse"] < 0.6 * baseline, m
+    # Models 1, 2 and 4 learned something of the individual photo (an all-black output scores ~4x the mean photo's).
+    # Fast: ReLU 0.76, sigmoid 0.73 of the mean photo after 2 epochs; the 768 code 0.92 in inference mode (its running
+    # averages hold 44% of the data's statistics) and 0.41 with batch statistics.
+    assert curves["relu_output"][-1] < 0.85 * baseline and curves["sigmoid_output"][-1] < 0.85 * baseline, curves
+    assert m["code768_val_mse"] < baseline and m["code768_val_mse_batch_stats"][-1] < 0.6 * baseline, m
+    # Batch normalization helps, compared at equal epochs with the better model without it. Fast mode measured, after
+    # 2 epochs: 0.0302 with batch statistics against 0.0515 (0.59); in inference mode batch norm is still behind there
+    # (0.0706, running averages 44% caught up), which the notebook says.
+    without = min(curves["relu_output"][c], curves["sigmoid_output"][c])
+    assert m["final_val_mse_batch_stats"][c] < 0.75 * without, m
+    # A sigmoid output stays inside (0, 1); a ReLU output answers values above 1 (fast: 0.33%, up to 1.43) and has output
+    # units switched off for good, the article's dead pixels (fast: 228 of 6,912)
     assert 0 < m["sigmoid_min_output"] and m["sigmoid_max_output"] < 1, m
-    assert 0 <= m["relu_share_above_1"] < 0.5 and (m["relu_share_above_1"] == 0) == (m["relu_max_output"] <= 1), m
-    assert -1 <= m["contrast_correlation"] <= 1 and -1 <= m["brightness_correlation"] <= 1, m
-    assert 0 <= m["auc_kittens_vs_non_cats"] <= 1 and 0 <= m["auc_cifar_cats_vs_dogs"] <= 1, m
-    assert m["seconds_per_epoch"] > 0 and 0 < m["kernel_peak_rss_mb"] < 2048, m
-    if m["mode"] == "fast":
-        # 4 training steps: the running averages of batch normalization hold ~4% of the data's statistics, so only the
-        # batch-statistics measurement shows the learning: it beat the mean photo by 22% (0.048 vs. 0.061)
-        assert m["final_val_mse_batch_stats"][-1] < 0.9 * baseline, m
-    else:
-        # measured with AE_LIMIT=2000 (1,800 / 200 photos): final model 0.0279 = 0.40 of the mean photo's 0.0703
-        # (Keras 0.0285), 0.0242 with batch statistics, training 0.0228; after 10 epochs sigmoid 0.0468 (0.67),
-        # ReLU 0.0474 with 0.14% of its outputs above 1, 768 code 0.0510; contrast r = 0.74; AUC 0.45 and 0.54
-        assert m["epochs_final"] == 25 and m["final_val_mse"] < 0.55 * baseline, m
-        assert m["final_val_mse_batch_stats"][-1] < 0.45 * baseline and m["final_train_mse"] < m["final_val_mse"], m
-        assert curves["sigmoid_output"][-1] < 0.85 * baseline and m["code768_val_mse"] < 0.9 * baseline, m
-        assert m["final_val_mse"] < 0.75 * curves["sigmoid_output"][-1], m   # 25 epochs with batch norm beat 10 without
-        assert m["relu_share_above_1"] > 0 and m["contrast_correlation"] > 0.5, m
+    assert m["relu_share_above_1"] > 0 and m["relu_max_output"] > 1 and m["relu_dead_units"] > 0, m
+    # the article's "good with black or white cats": the error grows with contrast (fast r = 0.72)
+    assert m["contrast_correlation"] > 0.4, m
+    # memory: the whole notebook's kernel, measured by the runner (issue 23's targets: 1.6 GB fast, 1.9 GB full)
+    assert 0 < m["kernel_peak_rss_mb"] <= (1.6 if m["mode"] == "fast" else 1.9) * 1024, m["kernel_peak_rss_mb"]
+    if m["mode"] == "full":
+        assert m["epochs_final"] == 25 and m["epochs_compare"] == 10, m
+        # batch norm ahead in inference mode too after 10 epochs (290 steps; issue 22's run: 0.0178 vs. 0.0269)
+        assert curves["batchnorm_final"][c] < 0.85 * without, m
+        assert m["final_train_mse"] < m["final_val_mse"] < 0.3 * baseline, m
         assert 0.3 < m["auc_kittens_vs_non_cats"] < 0.7, m   # the notebook's finding: no kitten detector
         if n_train + n_val == 8192:
-            assert m["final_val_mse"] <= 0.0140, m   # the issue's goal for the tutorial's run (Keras: 0.0145); not yet run here
+            assert m["final_val_mse"] <= 0.0140, m   # the issue's goal for the tutorial's run (Keras: 0.0145)
+
 
 CHECKS = {
     "01-iris": check_01_iris,

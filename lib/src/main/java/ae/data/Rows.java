@@ -29,8 +29,10 @@ final class Rows {
             int m = Math.min(CHUNK, rows - start);
             for (int k = 0; k < m; k++) source.row(start + k, buffer, k * width);
             float[] part = m * width == buffer.length ? buffer : java.util.Arrays.copyOf(buffer, m * width);
-            x.get(NDArrayIndex.interval(start, start + m), NDArrayIndex.all())
-                    .assign(Nd4j.create(part, new long[] {m, width}, DataType.FLOAT));
+            try (INDArray chunk = Nd4j.create(part, new long[] {m, width}, DataType.FLOAT)) {
+                // closed at once: left to the garbage collector, these copies add up to the whole data set off the heap
+                x.get(NDArrayIndex.interval(start, start + m), NDArrayIndex.all()).assign(chunk);
+            }
         }
         return x;
     }

@@ -49,6 +49,7 @@ final class FigureImage {
         XYChart chart = new XYChartBuilder().width(w).height(h).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
         style(chart.getStyler(), colors, traces.size());
         int points = 0;
+        double[] range = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
         for (var t : traces) points += size(t.get("y"));
         chart.getStyler().setMarkerSize(points > 1000 ? 4 : points > 200 ? 5 : 7);
         for (int i = 0; i < traces.size(); i++) {
@@ -59,6 +60,10 @@ final class FigureImage {
             int n = 0;
             for (int j = 0; j < x.length; j++) if (Double.isFinite(x[j]) && Double.isFinite(y[j])) { x[n] = x[j]; y[n] = y[j]; n++; }
             if (n == 0) continue;   // Plotly draws nothing for it either
+            for (int j = 0; j < n; j++) {
+                range[0] = Math.min(range[0], x[j]); range[1] = Math.max(range[1], x[j]);
+                range[2] = Math.min(range[2], y[j]); range[3] = Math.max(range[3], y[j]);
+            }
             XYSeries s = chart.addSeries(name(t, i, chart.getSeriesMap().keySet()), java.util.Arrays.copyOf(x, n), java.util.Arrays.copyOf(y, n));
             String mode = t.get("mode") instanceof String m ? m : (n < 20 ? "lines+markers" : "lines");   // Plotly's default
             s.setXYSeriesRenderStyle(mode.contains("lines") ? XYSeries.XYSeriesRenderStyle.Line : XYSeries.XYSeriesRenderStyle.Scatter);
@@ -68,6 +73,8 @@ final class FigureImage {
             double opacity = t.get("marker") instanceof Map<?, ?> m && m.get("opacity") instanceof Number o ? o.doubleValue() : 1;
             s.setMarkerColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), (int) Math.round(255 * Math.max(0, Math.min(1, opacity)))));
         }
+        chart.getStyler().setXAxisDecimalPattern(tickPattern(range[0], range[1]));
+        chart.getStyler().setYAxisDecimalPattern(tickPattern(range[2], range[3]));
         return chart;
     }
 
@@ -86,9 +93,26 @@ final class FigureImage {
             for (double v : numbers(t.get("y"), "y")) values.add(Double.isFinite(v) ? v : 0.0);
             chart.addSeries(name(t, i, chart.getSeriesMap().keySet()), categories, values).setFillColor(color(t, colors.get(i % colors.size())));
         }
+        double low = 0, high = 0;   // bars start at 0
+        for (var series : chart.getSeriesMap().values()) {
+            for (Number v : series.getYData()) { low = Math.min(low, v.doubleValue()); high = Math.max(high, v.doubleValue()); }
+        }
+        chart.getStyler().setYAxisDecimalPattern(tickPattern(low, high));
         int longest = first == null ? 0 : first.stream().mapToInt(String::length).max().orElse(0);
         if (first != null && first.size() * Math.max(longest, 3) * 8 > w * 0.8) chart.getStyler().setXAxisLabelRotation(45);
         return chart;
+    }
+
+    /**
+     * The pattern of an axis's tick labels for values from {@code low} to {@code high}: with a leading zero ("0.04",
+     * where XChart's own choice writes ".04"), thousands grouped, and the decimals that ticks about an eighth of the
+     * range apart need.
+     */
+    static String tickPattern(double low, double high) {
+        double step = (high - low) / 8;
+        if (!(step > 0) || !Double.isFinite(step)) step = Math.abs(high) > 0 && Double.isFinite(high) ? Math.abs(high) / 8 : 1;
+        int decimals = Math.max(0, Math.min(8, (int) Math.ceil(-Math.log10(step))));
+        return decimals == 0 ? "#,##0" : "#,##0." + "0".repeat(decimals);
     }
 
     private static void style(Styler s, List<Color> colors, int series) {

@@ -1,13 +1,16 @@
 package ae.show;
 
 import ae.JupyterKernel;
+import java.awt.Color;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import tech.tablesaw.plotly.components.Figure;
 import tech.tablesaw.plotly.components.Layout;
@@ -35,6 +38,7 @@ public final class LossChart {
     private final String yTitle;
     private final int epochs;
     private final Map<String, List<double[]>> series = new LinkedHashMap<>();
+    private final Map<String, Color> colors = new HashMap<>();
     private Show.Output output;
     private long lastDraw;
     private final long started = System.nanoTime();
@@ -81,6 +85,15 @@ public final class LossChart {
     /** Shows the chart with every series (for charts made with {@link #of}). */
     public void show() {
         Show.chart(chart());
+    }
+
+    /**
+     * Draws the series {@code name} in {@code color}, e.g. to give a model the colour it has in the notebook's other
+     * charts (without it, series take XChart's colours in the order they appear).
+     */
+    public LossChart color(String name, Color color) {
+        colors.put(name, color);
+        return this;
     }
 
     /** Records the value of {@code name} (e.g. "training", "validation") after {@code epoch}. */
@@ -139,7 +152,13 @@ public final class LossChart {
             if (chart.getSeriesMap().containsKey(e.getKey())) {
                 chart.updateXYSeries(e.getKey(), x, y, null);
             } else {
-                chart.addSeries(e.getKey(), x, y).setMarker(SeriesMarkers.CIRCLE);
+                XYSeries s = chart.addSeries(e.getKey(), x, y);
+                s.setMarker(SeriesMarkers.CIRCLE);
+                Color c = colors.get(e.getKey());
+                if (c != null) {
+                    s.setLineColor(c);
+                    s.setMarkerColor(c);
+                }
             }
         }
         return chart;

@@ -183,4 +183,14 @@ class FigureTest {
         assertNull(FigureImage.parse("red"));
     }
 
+
+    @Test
+    void tickLabelsHaveALeadingZeroAndTheDecimalsTheRangeNeeds() {
+        assertEquals("#,##0.000", FigureImage.tickPattern(0.01, 0.06));    // ticks 0.010, 0.020, … (XChart's own labels: .01, .02)
+        assertEquals("#,##0.00", FigureImage.tickPattern(0.2, 0.9));
+        assertEquals("#,##0", FigureImage.tickPattern(0, 60_000));           // 10,000, 20,000, …
+        assertEquals("#,##0.00", FigureImage.tickPattern(0.5, 0.5));          // one value: decimals for its size
+        var root = java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT);
+        assertEquals("0.04", new java.text.DecimalFormat(FigureImage.tickPattern(0, 0.1), root).format(0.04));
+    }
 }

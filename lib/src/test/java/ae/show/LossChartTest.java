@@ -37,6 +37,23 @@ class LossChartTest {
     }
 
     @Test
+    void aSeriesGetsTheColourAskedFor() {
+        JupyterKernel.use(new JupyterKernel.Text());
+        var old = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            LossChart c = LossChart.of("test", "loss", 2).color("validation", java.awt.Color.ORANGE);
+            c.series("validation", new double[] {0.5, 0.4}).series("training", new double[] {0.6, 0.3});
+            var s = c.chart().getSeriesMap();
+            assertEquals(java.awt.Color.ORANGE, s.get("validation").getLineColor());
+            assertEquals(java.awt.Color.ORANGE, s.get("validation").getMarkerColor());
+            assertNotEquals(java.awt.Color.ORANGE, s.get("training").getLineColor());
+        } finally {
+            System.setOut(old);
+        }
+    }
+
+    @Test
     void withoutAKernelEachEpochIsOneLineOfText() {
         JupyterKernel.use(new JupyterKernel.Text());
         var out = new java.io.ByteArrayOutputStream();
