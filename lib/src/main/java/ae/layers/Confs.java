@@ -5,7 +5,7 @@ import java.lang.reflect.Modifier;
 import java.util.Collection;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.layers.BaseLayer;
+import org.deeplearning4j.nn.layers.AbstractLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -33,7 +33,7 @@ final class Confs {
     }
 
     /** What a DL4J configuration's instantiate() does with its layer: listeners, index, parameters, configuration. */
-    static org.deeplearning4j.nn.api.Layer wire(BaseLayer<?> layer, ParamInitializer initializer, NeuralNetConfiguration conf,
+    static org.deeplearning4j.nn.api.Layer wire(AbstractLayer<?> layer, ParamInitializer initializer, NeuralNetConfiguration conf,
             Collection<TrainingListener> listeners, int layerIndex, INDArray layerParamsView, boolean initializeParams) {
         layer.setListeners(listeners);
         layer.setIndex(layerIndex);

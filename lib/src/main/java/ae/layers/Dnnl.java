@@ -181,7 +181,7 @@ final class Dnnl {
 
     /** A new channels-last array of the given NCHW shape from the workspace: an NCHW view of an [N, H, W, C] array. */
     static INDArray nhwc(LayerWorkspaceMgr mgr, ArrayType type, long[] nchw) {
-        if (nchw[1] == 1) return mgr.createUninitialized(type, DataType.FLOAT, nchw, 'c'); // the same memory either way
+        if (nchw[1] == 1 || nchw[2] * nchw[3] == 1) return mgr.createUninitialized(type, DataType.FLOAT, nchw, 'c'); // the same memory either way
         return mgr.createUninitialized(type, DataType.FLOAT, new long[] {nchw[0], nchw[2], nchw[3], nchw[1]}, 'c').permute(0, 3, 1, 2);
     }
 
@@ -229,7 +229,7 @@ final class Dnnl {
         requireFloat(to, "reorder output");
         String key = "reorder " + layout(from) + " -> " + layout(to);
         Primitive p = cached(key, () -> Primitive.reorder(mdOf(from), mdOf(to)));
-        p.exec(address(from), address(to));
+        p.exec(from, to);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -315,6 +315,13 @@ final class Dnnl {
             fixed = new boolean[args.length];
             execArgs = new dnnl_exec_arg_t(args.length);
             for (int i = 0; i < args.length; i++) {
+                dnnl_memory_desc_t expected = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, args[i]);
+                if (expected == null || expected.ndims() == 0) {
+                    throw new IllegalStateException(kind + ": oneDNN's " + implementation + " takes no argument " + args[i]);
+                }
+                if (!equal(expected, mds[i])) {
+                    throw new IllegalStateException(kind + ": argument " + args[i] + " is described differently from what " + implementation + " expects");
+                }
                 memories[i] = new dnnl_memory();
                 check(dnnl_memory_create(memories[i], mds[i], ENGINE, (Pointer) null), "create memory for " + kind);
                 execArgs.position(i).arg(args[i]).memory(memories[i]);
@@ -338,16 +345,32 @@ final class Dnnl {
             return m;
         }
 
-        /** Runs the primitive on the given addresses, one per argument (ignored for owned arguments). */
-        void exec(long... addresses) {
-            if (addresses.length != args.length) {
-                throw new IllegalArgumentException(kind + ": " + addresses.length + " addresses for " + args.length + " arguments");
+        /**
+         * Runs the primitive, one argument per DNNL_ARG given at creation: an INDArray (its memory), a Long (a
+         * native address) or null (an argument with a memory of its own). The arrays stay reachable until it is done.
+         */
+        void exec(Object... arrays) {
+            if (arrays.length != args.length) {
+                throw new IllegalArgumentException(kind + ": " + arrays.length + " arrays for " + args.length + " arguments");
             }
             for (int i = 0; i < args.length; i++) {
-                if (!fixed[i]) check(dnnl_memory_set_data_handle(memories[i], address.set(addresses[i])), "set a memory handle");
+                Object a = arrays[i];
+                if (fixed[i]) continue;
+                if (a == null) throw new IllegalArgumentException(kind + ": argument " + i + " has no memory");
+                long at = a instanceof INDArray arr ? address(arr) : (Long) a;
+                check(dnnl_memory_set_data_handle(memories[i], address.set(at)), "set a memory handle");
             }
-            check(dnnl_primitive_execute(primitive, STREAM.get(), args.length, execArgs), "run " + kind + " (" + implementation + ")");
+            int status = dnnl_primitive_execute(primitive, STREAM.get(), args.length, execArgs);
+            if (status != dnnl_success) {
+                StringBuilder what = new StringBuilder();
+                for (int i = 0; i < args.length; i++) {
+                    what.append(" arg ").append(args[i]).append('=').append(fixed[i] ? "own" : arrays[i] instanceof INDArray a
+                            ? Arrays.toString(a.shape()) + "@" + address(a) : String.valueOf(arrays[i]));
+                }
+                check(status, "run " + kind + " (" + implementation + ";" + what + ")");
+            }
             counter.incrementAndGet();
+            java.lang.ref.Reference.reachabilityFence(arrays);
         }
     }
 
@@ -359,7 +382,6 @@ final class Dnnl {
         final dnnl_memory_desc_t user, wanted;
         final boolean same;
         final dnnl_memory memory;
-        final long memoryAddress;
         private final Primitive reorder;
 
         Weights(dnnl_memory_desc_t user, dnnl_memory_desc_t wanted) {
@@ -369,19 +391,13 @@ final class Dnnl {
             memory = same ? null : owned(wanted);
             reorder = same ? null : Primitive.reorder(user, wanted);
             if (!same) reorder.own(1, memory);
-            memoryAddress = same ? 0 : handle(memory);
         }
 
-        /** Copies DL4J's weights into the buffer; returns the address to give the primitive. */
-        long from(INDArray w) {
-            if (same) return address(w);
-            reorder.exec(address(w), 0L);
-            return memoryAddress;
-        }
-
-        /** Copies a gradient computed in the wanted layout back into DL4J's array. */
-        static Primitive back(dnnl_memory_desc_t wanted, dnnl_memory_desc_t user) {
-            return Primitive.reorder(wanted, user);
+        /** Copies DL4J's weights into the buffer; returns what to give the primitive (the array itself or null). */
+        INDArray from(INDArray w) {
+            if (same) return w;
+            reorder.exec(w, null);
+            return null;
         }
     }
 }

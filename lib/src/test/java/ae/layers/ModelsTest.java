@@ -1,0 +1,180 @@
+package ae.layers;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.*;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.AdaDelta;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * The course's two convolutional models (chapter 3's Fashion autoencoder, chapter 4's denoiser with batch norm and
+ * transposed convolutions), with every layer that has a oneDNN replacement swapped in, against the stock layers:
+ * gradients on the float path the notebooks use, 20 training steps, save and load.
+ */
+class ModelsTest {
+
+    static Layer swap(Layer l) {
+        Layer r = DnnlLayers.replacement(l);
+        return r == null ? l : r;
+    }
+
+    static Layer conv(int filters, Activation a, ConvolutionMode mode) {
+        return new ConvolutionLayer.Builder(3, 3).nOut(filters).activation(a).convolutionMode(mode).build();
+    }
+
+    static Layer pool() {
+        return new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).convolutionMode(ConvolutionMode.Same).build();
+    }
+
+    /** Chapter 3's convolutional autoencoder (notebooks/03-fashion-mnist.ipynb), stock layers. */
+    static MultiLayerConfiguration fashionConv() {
+        var same = ConvolutionMode.Same;
+        return new NeuralNetConfiguration.Builder().seed(42).updater(new AdaDelta()).weightInit(WeightInit.XAVIER)
+                .cacheMode(CacheMode.DEVICE)
+                .list()
+                .layer(conv(16, Activation.RELU, same)).layer(pool())
+                .layer(conv(8, Activation.RELU, same)).layer(pool())
+                .layer(conv(8, Activation.RELU, same)).layer(pool())
+                .layer(conv(8, Activation.RELU, same)).layer(new Upsampling2D.Builder(2).build())
+                .layer(conv(8, Activation.RELU, same)).layer(new Upsampling2D.Builder(2).build())
+                .layer(conv(16, Activation.RELU, ConvolutionMode.Truncate)).layer(new Upsampling2D.Builder(2).build())
+                .layer(conv(1, Activation.SIGMOID, same))
+                .layer(new CnnLossLayer.Builder(LossFunctions.LossFunction.XENT).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.convolutional(28, 28, 1))
+                .build();
+    }
+
+    static Layer batchNorm() {
+        return new BatchNormalization.Builder().decay(0.99).eps(1e-3).build();
+    }
+
+    static Layer deconv(int filters) {
+        return new Deconvolution2D.Builder(3, 3).nOut(filters).activation(Activation.RELU).convolutionMode(ConvolutionMode.Same).build();
+    }
+
+    /** Chapter 4's denoiser (notebooks/04-mnist-denoising.ipynb), stock layers. */
+    static MultiLayerConfiguration denoiser() {
+        return new NeuralNetConfiguration.Builder().seed(42).updater(new Adam(1e-3, 0.9, 0.999, 1e-7)).weightInit(WeightInit.XAVIER_UNIFORM)
+                .cacheMode(CacheMode.DEVICE)
+                .list()
+                .layer(conv(16, Activation.RELU, ConvolutionMode.Same)).layer(batchNorm()).layer(pool())
+                .layer(conv(32, Activation.RELU, ConvolutionMode.Same)).layer(batchNorm()).layer(pool())
+                .layer(conv(32, Activation.RELU, ConvolutionMode.Same))
+                .layer(new DenseLayer.Builder().nOut(128).activation(Activation.SIGMOID).build())
+                .layer(new DenseLayer.Builder().nOut(7 * 7 * 32).activation(Activation.RELU).build())
+                .inputPreProcessor(9, new FeedForwardToCnnPreProcessor(7, 7, 32))
+                .layer(deconv(32)).layer(batchNorm()).layer(new Upsampling2D.Builder(2).build())
+                .layer(deconv(32)).layer(batchNorm()).layer(new Upsampling2D.Builder(2).build())
+                .layer(deconv(16))
+                .layer(conv(1, Activation.SIGMOID, ConvolutionMode.Same))
+                .layer(new CnnLossLayer.Builder(LossFunctions.LossFunction.XENT).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.convolutional(28, 28, 1))
+                .build();
+    }
+
+    static void assertAllSwapped(MultiLayerConfiguration stock, int expected) {
+        MultiLayerConfiguration fast = Compare.swapped(stock, ModelsTest::swap, DataType.FLOAT);
+        long swapped = fast.getConfs().stream().filter(c -> c.getLayer().getClass().getPackageName().equals("ae.layers")).count();
+        assertEquals(expected, swapped, "layers with a oneDNN replacement");
+    }
+
+    @Test
+    void fashionConvMatchesTheStockLayersOnTheFloatPath() {
+        assertAllSwapped(fashionConv(), 13);
+        Map<String, Long> before = DnnlLayers.executed();
+        INDArray x = Compare.images(16, 1, 28, 28, 5);
+        Compare.Result r = Compare.compare(fashionConv(), ModelsTest::swap, x, x, 2e-4);
+        System.out.println("fashion conv, float oneDNN vs double stock: " + r);
+        Map<String, Long> after = DnnlLayers.executed();
+        for (String kind : new String[] {"convolution forward", "convolution backward weights", "convolution backward data",
+                "pooling forward", "pooling backward", "upsampling forward", "upsampling backward", "activation backward"}) {
+            assertTrue(after.getOrDefault(kind, 0L) > before.getOrDefault(kind, 0L), kind + " ran on oneDNN");
+        }
+    }
+
+    @Test
+    void denoiserMatchesTheStockLayersOnTheFloatPath() {
+        assertAllSwapped(denoiser(), 15);   // 4 convolutions, 4 batch norms, 2 poolings, 3 transposed convolutions, 2 upsamplings
+        Map<String, Long> before = DnnlLayers.executed();
+        INDArray clean = Compare.images(16, 1, 28, 28, 6);
+        INDArray noisy = org.nd4j.linalg.ops.transforms.Transforms.min(org.nd4j.linalg.ops.transforms.Transforms.max(clean.add(Compare.images(16, 1, 28, 28, 7).subi(0.5)), 0.0, false), 1.0, false);
+        Compare.Result r = Compare.compare(denoiser(), ModelsTest::swap, noisy, clean, 2e-4);
+        System.out.println("denoiser, float oneDNN vs double stock: " + r);
+        Map<String, Long> after = DnnlLayers.executed();
+        for (String kind : new String[] {"deconvolution forward", "deconvolution backward weights", "deconvolution backward data",
+                "batchnorm forward", "batchnorm backward"}) {
+            assertTrue(after.getOrDefault(kind, 0L) > before.getOrDefault(kind, 0L), kind + " ran on oneDNN");
+        }
+    }
+
+    /**
+     * Twenty training steps of each model: the oneDNN layers in float end as close to the stock layers in double as
+     * the stock layers in float do (Adam turns the rounding differences of near-zero gradients into whole steps, so
+     * float runs drift apart from the first step; the yardstick is that drift, not zero).
+     */
+    @Test
+    void trainingStepsMatchInFloat() {
+        for (MultiLayerConfiguration stock : new MultiLayerConfiguration[] {fashionConv(), denoiser()}) {
+            MultiLayerConfiguration refConf = stock.clone(), floatConf = stock.clone();
+            refConf.setDataType(DataType.DOUBLE);
+            floatConf.setDataType(DataType.FLOAT);
+            MultiLayerNetwork ref = Compare.net(refConf), stockFloat = Compare.net(floatConf);
+            MultiLayerNetwork fast = Compare.net(Compare.swapped(stock, ModelsTest::swap, DataType.FLOAT));
+            stockFloat.setParams(ref.params().castTo(DataType.FLOAT));
+            fast.setParams(ref.params().castTo(DataType.FLOAT));
+            for (int step = 0; step < 20; step++) {
+                INDArray x = Compare.images(8, 1, 28, 28, 100 + step);
+                ref.fit(x, x);
+                stockFloat.fit(x.castTo(DataType.FLOAT), x.castTo(DataType.FLOAT));
+                fast.fit(x.castTo(DataType.FLOAT), x.castTo(DataType.FLOAT));
+            }
+            double drift = Compare.relativeError(stockFloat.params(), ref.params());
+            double e = Compare.relativeError(fast.params(), ref.params());
+            System.out.println("after 20 steps, parameters' relative difference from the stock layers in double: oneDNN float " + e
+                    + ", stock float " + drift + "; scores " + ref.score() + " / " + stockFloat.score() + " / " + fast.score());
+            assertTrue(e <= Math.max(3 * drift, 1e-5), "parameters after 20 steps differ by " + e + " (stock float: " + drift + ")");
+            assertEquals(ref.score(), fast.score(), 1e-3 * Math.abs(ref.score()));
+        }
+    }
+
+    @Test
+    void savedModelsLoadWithEitherImplementation() throws Exception {
+        MultiLayerNetwork fast = Compare.net(Compare.swapped(denoiser(), ModelsTest::swap, DataType.FLOAT));
+        INDArray x = Compare.images(4, 1, 28, 28, 9).castTo(DataType.FLOAT);
+        fast.fit(x, x);
+        File file = Files.createTempFile("dnnl-model", ".zip").toFile();
+        try {
+            ModelSerializer.writeModel(fast, file, true);
+            MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(file, true);
+            assertEquals(fast.getLayerWiseConfigurations(), restored.getLayerWiseConfigurations());
+            assertTrue(restored.getLayer(0).conf().getLayer() instanceof DnnlConvolutionLayer);
+            assertEquals(fast.params(), restored.params());
+            assertTrue(fast.output(x).equalsWithEps(restored.output(x), 1e-6));
+            // the same parameters in the stock network give the same output
+            MultiLayerConfiguration stockConf = denoiser();
+            stockConf.setDataType(DataType.FLOAT);
+            MultiLayerNetwork stock = Compare.net(stockConf);
+            stock.setParams(restored.params());
+            assertTrue(Compare.relativeError(stock.output(x), restored.output(x)) < 1e-4);
+        } finally {
+            file.delete();
+        }
+    }
+}
