@@ -202,6 +202,12 @@ final class Dnnl {
         return data.addressPointer().address() + (a.offset() - data.offset()) * data.getElementSize();
     }
 
+    /** A float array's memory as a JavaCPP FloatPointer (for small copies in Java). */
+    static org.bytedeco.javacpp.FloatPointer floats(INDArray a) {
+        requireFloat(a, "array");
+        return new org.bytedeco.javacpp.FloatPointer(new Address().set(address(a))).capacity(a.length()).limit(a.length());
+    }
+
     /** The descriptor of an NCHW-shaped float array as it lies in memory (channels-last ones get canonical strides). */
     static dnnl_memory_desc_t mdOf(INDArray a) {
         long[] shape = a.shape();
@@ -251,6 +257,27 @@ final class Dnnl {
         dnnl_primitive_desc pd = new dnnl_primitive_desc();
         check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(opDesc), attr, ENGINE, hint), "create " + what);
         return pd;
+    }
+
+    /**
+     * Like {@link #pd}, but the first implementation whose name does not start with {@code avoid}: for primitives
+     * whose preferred (JIT) implementation in oneDNN 2.5 is broken for some shapes.
+     */
+    static dnnl_primitive_desc pdAvoiding(Pointer opDesc, dnnl_primitive_desc hint, String what, String avoid) {
+        org.bytedeco.dnnl.dnnl_primitive_desc_iterator it = new org.bytedeco.dnnl.dnnl_primitive_desc_iterator();
+        check(dnnl_primitive_desc_iterator_create(it, new const_dnnl_op_desc_t(opDesc), null, ENGINE, hint), "list implementations of " + what);
+        try {
+            while (true) {
+                dnnl_primitive_desc pd = dnnl_primitive_desc_iterator_fetch(it);
+                if (!implementation(pd).startsWith(avoid)) return pd;
+                dnnl_primitive_desc_destroy(pd);
+                int status = dnnl_primitive_desc_iterator_next(it);
+                if (status == dnnl_iterator_ends) throw new IllegalStateException("oneDNN has no implementation of " + what + " but " + avoid);
+                check(status, "list implementations of " + what);
+            }
+        } finally {
+            dnnl_primitive_desc_iterator_destroy(it);
+        }
     }
 
     /** The implementation oneDNN chose for a primitive, e.g. "brgconv:avx512_core". */
@@ -331,9 +358,23 @@ final class Dnnl {
         }
 
         static Primitive reorder(dnnl_memory_desc_t from, dnnl_memory_desc_t to) {
+            return reorder(from, to, false, "reorder");
+        }
+
+        /** A reorder (a copy between layouts); with {@code accumulate} it adds to what the destination holds. */
+        static Primitive reorder(dnnl_memory_desc_t from, dnnl_memory_desc_t to, boolean accumulate, String kind) {
+            dnnl_primitive_attr attr = null;
+            if (accumulate) {
+                dnnl_post_ops ops = new dnnl_post_ops();
+                check(dnnl_post_ops_create(ops), "create post-ops");
+                check(dnnl_post_ops_append_sum(ops, 1f), "append a sum post-op");
+                attr = new dnnl_primitive_attr();
+                check(dnnl_primitive_attr_create(attr), "create a primitive attribute");
+                check(dnnl_primitive_attr_set_post_ops(attr, ops), "set post-ops");
+            }
             dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            check(dnnl_reorder_primitive_desc_create(pd, from, ENGINE, to, ENGINE, null), "create a reorder");
-            return new Primitive("reorder", pd, new int[] {DNNL_ARG_FROM, DNNL_ARG_TO}, new dnnl_memory_desc_t[] {from, to});
+            check(dnnl_reorder_primitive_desc_create(pd, from, ENGINE, to, ENGINE, attr), "create a reorder");
+            return new Primitive(kind, pd, new int[] {DNNL_ARG_FROM, DNNL_ARG_TO}, new dnnl_memory_desc_t[] {from, to});
         }
 
         /** Gives argument i a memory of its own (allocated by oneDNN) that exec leaves alone; returns it. */

@@ -1,13 +1,8 @@
 package ae.layers;
 
-import static org.bytedeco.dnnl.global.dnnl.*;
-
 import java.util.Arrays;
 import java.util.Collection;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
-import org.bytedeco.dnnl.dnnl_primitive_desc;
-import org.bytedeco.dnnl.dnnl_resampling_desc_t;
-import org.bytedeco.javacpp.FloatPointer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Upsampling2D;
@@ -21,9 +16,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * DL4J's {@link Upsampling2D} (each pixel repeated size × size times) computed by oneDNN's nearest-neighbour
- * {@code resampling} primitive, forward and backward (the gradient sums each block), on channels-last activations:
- * same configuration and results. Supported: NCHW; float on oneDNN, other data types on DL4J's stock code.
+ * DL4J's {@link Upsampling2D} (each pixel repeated size × size times) computed by oneDNN reorders into and out of
+ * strided views ({@link Primitives}), forward and backward (the gradient sums each block), on channels-last
+ * activations: same configuration and results. Supported: NCHW; float on oneDNN, other data types on DL4J's stock code.
  */
 public class DnnlUpsampling2D extends Upsampling2D {
 
@@ -53,21 +48,38 @@ public class DnnlUpsampling2D extends Upsampling2D {
         return Confs.wire(new Impl(conf, networkDataType), initializer(), conf, listeners, layerIndex, layerParamsView, initializeParams);
     }
 
-    /** The cached primitives of one shape. */
+    /**
+     * Nearest-neighbour upsampling by (sH, sW) as oneDNN reorders over channels-last memory seen as
+     * [N, H, sH, W, sW, C]. Forward: one reorder from the input with zero strides along sH and sW (each pixel read
+     * sH * sW times) into the output. Backward: the input gradient is the sum of the output gradient's sH * sW strided
+     * views [N, H, W, C] at (i, j); one reorder each, the first a copy, the others adding (a sum post-op).
+     * oneDNN 2.5.2's own resampling primitive is no use here: its JIT kernels crash (SIGSEGV) from about
+     * 64 x 16 x 14 x 14 channels-last inputs on, at every ISA level, and its plain C++ one ("simple") took 4.8 ms for a
+     * 256 x 16 x 14 x 14 input where the reorder takes 0.8.
+     */
     private static final class Primitives {
-        final Dnnl.Primitive forward, backward;
+        final Dnnl.Primitive forward;
+        final Dnnl.Primitive[] backward;
+        final long[] offsets;   // of each view in the output, in elements
 
-        Primitives(long[] src, long[] dst) {
-            dnnl_memory_desc_t srcMd = Dnnl.md(src, Dnnl.nhwcStrides(src)), dstMd = Dnnl.md(dst, Dnnl.nhwcStrides(dst));
-            dnnl_resampling_desc_t fd = new dnnl_resampling_desc_t(), bd = new dnnl_resampling_desc_t();
-            Dnnl.check(dnnl_resampling_forward_desc_init(fd, dnnl_forward_training, dnnl_resampling_nearest, (FloatPointer) null, srcMd, dstMd),
-                    "describe the upsampling");
-            dnnl_primitive_desc fpd = Dnnl.pd(fd, null, null, "upsampling");
-            forward = new Dnnl.Primitive("upsampling forward", fpd, new int[] {DNNL_ARG_SRC, DNNL_ARG_DST}, new dnnl_memory_desc_t[] {srcMd, dstMd});
-            Dnnl.check(dnnl_resampling_backward_desc_init(bd, dnnl_resampling_nearest, (FloatPointer) null, srcMd, dstMd),
-                    "describe the upsampling gradient");
-            backward = new Dnnl.Primitive("upsampling backward", Dnnl.pd(bd, null, fpd, "upsampling gradient"),
-                    new int[] {DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_SRC}, new dnnl_memory_desc_t[] {dstMd, srcMd});
+        Primitives(long[] src, int sH, int sW) {
+            long n = src[0], c = src[1], h = src[2], w = src[3];
+            long[] blocks = {n, h, sH, w, sW, c};
+            long[] dense = {h * sH * w * sW * c, sH * w * sW * c, w * sW * c, sW * c, c, 1};
+            forward = Dnnl.Primitive.reorder(Dnnl.md(blocks, new long[] {h * w * c, w * c, 0, c, 0, 1}), Dnnl.md(blocks, dense),
+                    false, "upsampling forward");
+            long[] nhwc = {n, h, w, c};
+            var in = Dnnl.md(nhwc, new long[] {h * w * c, w * c, c, 1});
+            var view = Dnnl.md(nhwc, new long[] {dense[0], dense[1], dense[3], 1});
+            backward = new Dnnl.Primitive[sH * sW];
+            offsets = new long[sH * sW];
+            for (int i = 0; i < sH; i++) {
+                for (int j = 0; j < sW; j++) {
+                    int k = i * sW + j;
+                    offsets[k] = i * dense[2] + j * dense[4];
+                    backward[k] = Dnnl.Primitive.reorder(view, in, k > 0, "upsampling backward");
+                }
+            }
         }
     }
 
@@ -85,7 +97,7 @@ public class DnnlUpsampling2D extends Upsampling2D {
         private Primitives primitives(long[] src) {
             int[] size = getSize();
             long[] dst = {src[0], src[1], src[2] * size[0], src[3] * size[1]};
-            return Dnnl.cached("upsampling " + Arrays.toString(src) + Arrays.toString(dst), () -> new Primitives(src, dst));
+            return Dnnl.cached("upsampling " + Arrays.toString(src) + Arrays.toString(dst), () -> new Primitives(src, size[0], size[1]));
         }
 
         @Override
@@ -105,7 +117,10 @@ public class DnnlUpsampling2D extends Upsampling2D {
             if (!nativePath()) return super.backpropGradient(epsilon, workspaceMgr);
             INDArray eps = Dnnl.asNhwc(epsilon.castTo(DataType.FLOAT), workspaceMgr, ArrayType.BP_WORKING_MEM);
             INDArray epsNext = Dnnl.nhwc(workspaceMgr, ArrayType.ACTIVATION_GRAD, input.shape());
-            primitives(input.shape()).backward.exec(eps, epsNext);
+            Primitives p = primitives(input.shape());
+            long at = Dnnl.address(eps);
+            for (int k = 0; k < p.backward.length; k++) p.backward[k].exec(at + 4 * p.offsets[k], epsNext);
+            java.lang.ref.Reference.reachabilityFence(eps);
             return new Pair<>(new DefaultGradient(), epsNext);
         }
     }
