@@ -252,6 +252,7 @@ public class Bench {
         out.put("params", m.net().numParams());
         out.put("config", Metrics.fingerprint(m.net()));   // the notebook's metrics.model(name, net) must record the same
         out.put("epoch_samples", m.epochSamples());
+        out.put("data_rows", m.x().rows());   // the samples it trained on (the kittens at hand): the Keras side takes as many
         out.put("timed_steps", steps);
         out.put("timed_seconds", time);
         out.put("seconds_per_step", perStep);
