@@ -20,7 +20,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * the oneDNN layers of ae.layers (the stock configuration with DnnlLayers.replacement swapped in), same data, same
  * batch size, trained in alternating blocks in one JVM so that a busy machine slows both alike.
  *
- *   java -cp <kernel classpath> bench/DnnlSteps.java fashion-conv|mnist-denoising [blocks] [steps per block]
+ *   java -cp <kernel classpath> bench/DnnlSteps.java fashion-conv|mnist-denoising|batchnorm-dense [blocks] [steps per block]
  *
  * Prints min and median milliseconds per step of each implementation, one line each.
  */
@@ -28,10 +28,13 @@ public class DnnlSteps {
     public static void main(String[] args) {
         String model = args[0];
         int blocks = args.length > 1 ? Integer.parseInt(args[1]) : 8, per = args.length > 2 ? Integer.parseInt(args[2]) : 10;
-        boolean fashion = model.equals("fashion-conv");
+        boolean fashion = model.equals("fashion-conv"), dense = model.equals("batchnorm-dense");
         INDArray x, y;
-        int batch = fashion ? 256 : 64;
-        if (fashion) {
+        int batch = fashion || dense ? 256 : 64;
+        if (dense) {   // chapter 5's first layer: batch norm on 6,912 pixels (48 x 48 x 3), here on random rows
+            Nd4j.getRandom().setSeed(42);
+            x = y = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2048, 6912);
+        } else if (fashion) {
             x = y = Mnist.fashion().train().pixels();
         } else {
             y = Mnist.digits().train().pixels();
@@ -40,8 +43,8 @@ public class DnnlSteps {
         }
         Map<String, MultiLayerNetwork> nets = new LinkedHashMap<>();
         String only = System.getProperty("only", "");   // -Donly=fast or -Donly=dnnl: one implementation (for profiles)
-        if (!only.equals("dnnl")) nets.put("Fast layers (libnd4j ops)", net(fashion, true));
-        if (!only.equals("fast")) nets.put("oneDNN layers (ae.layers)", net(fashion, false));
+        if (!only.equals("dnnl")) nets.put("Fast layers (libnd4j ops)", dense ? batchNormDense(true) : net(fashion, true));
+        if (!only.equals("fast")) nets.put("oneDNN layers (ae.layers)", dense ? batchNormDense(false) : net(fashion, false));
         Map<String, List<Double>> times = new LinkedHashMap<>(), cpu = new LinkedHashMap<>();
         var threads = java.lang.management.ManagementFactory.getThreadMXBean();
         Random random = new Random(42);
@@ -52,7 +55,11 @@ public class DnnlSteps {
                 for (int s = 0; s < per; s++) {
                     int[] rows = new int[batch];
                     for (int i = 0; i < batch; i++) rows[i] = random.nextInt(n);
-                    INDArray xb = Nd4j.pullRows(x, 1, rows).reshape(batch, 1, 28, 28), yb = Nd4j.pullRows(y, 1, rows).reshape(batch, 1, 28, 28);
+                    INDArray xb = Nd4j.pullRows(x, 1, rows), yb = Nd4j.pullRows(y, 1, rows);
+                    if (!dense) {
+                        xb = xb.reshape(batch, 1, 28, 28);
+                        yb = yb.reshape(batch, 1, 28, 28);
+                    }
                     if (s == 1) {
                         t0 = System.nanoTime();
                         c0 = threads.getCurrentThreadCpuTime();
@@ -75,6 +82,20 @@ public class DnnlSteps {
                     System.getenv().getOrDefault("OMP_NUM_THREADS", "default"));
         }
         System.out.println("oneDNN for ae.layers: " + DnnlLayers.describe() + "; primitives run: " + DnnlLayers.executed());
+    }
+
+    /** Batch norm on 6,912 features and a loss: chapter 5's first layer, alone. */
+    static MultiLayerNetwork batchNormDense(boolean fastLayers) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(42).updater(new Adam(1e-3)).list()
+                .layer(bn(fastLayers))
+                .layer(new LossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.feedForward(6912)).build();
+        if (!fastLayers) {
+            for (NeuralNetConfiguration c : conf.getConfs()) c.setLayer(maybeSwap(c.getLayer(), false));
+        }
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
     }
 
     static Layer maybeSwap(Layer l, boolean fast) {
