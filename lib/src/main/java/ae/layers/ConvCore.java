@@ -259,8 +259,11 @@ final class ConvCore {
     private Primitives primitives(Geometry g, INDArray w, INDArray wGrad, int alg, boolean training) {
         String key = name() + " " + g.key() + " w" + Dnnl.layout(w) + " g" + (wGrad == null ? "-" : Dnnl.layout(wGrad)) + " act" + alg
                 + (training ? " training" : " inference");
-        return Dnnl.cached(key, () -> new Primitives(g, w, wGrad == null ? w : wGrad, alg, training));
+        // per layer, not shared: the primitives hold this layer's weights in oneDNN's layout between calls
+        return cache.computeIfAbsent(key, k -> new Primitives(g, w, wGrad == null ? w : wGrad, alg, training));
     }
+
+    private final java.util.Map<String, Primitives> cache = new java.util.HashMap<>();
 
     /** The forward pass: activation(conv(input, w) + b), a new channels-last array in the ACTIVATIONS workspace. */
     INDArray forward(ConvolutionLayer conf, INDArray input, INDArray w, INDArray b, INDArray wGradView, boolean training, LayerWorkspaceMgr mgr) {

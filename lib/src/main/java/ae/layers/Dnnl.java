@@ -310,12 +310,6 @@ final class Dnnl {
         return m;
     }
 
-    static long handle(dnnl_memory m) {
-        org.bytedeco.javacpp.PointerPointer<Pointer> out = new org.bytedeco.javacpp.PointerPointer<>(1);
-        check(dnnl_memory_get_data_handle(m, out), "get a memory handle");
-        return out.get(0) == null ? 0 : out.get(0).address();
-    }
-
     /**
      * A primitive with one memory object per argument, created once; {@link #exec} points the memory objects at the
      * given addresses and runs it on this thread's stream. Arguments given an owned memory ({@link #own}) keep it.
@@ -390,7 +384,7 @@ final class Dnnl {
          * Runs the primitive, one argument per DNNL_ARG given at creation: an INDArray (its memory), a Long (a
          * native address) or null (an argument with a memory of its own). The arrays stay reachable until it is done.
          */
-        void exec(Object... arrays) {
+        synchronized void exec(Object... arrays) {   // its memory objects are re-pointed per call: one call at a time
             if (arrays.length != args.length) {
                 throw new IllegalArgumentException(kind + ": " + arrays.length + " arrays for " + args.length + " arguments");
             }

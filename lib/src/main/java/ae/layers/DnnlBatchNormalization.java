@@ -117,7 +117,7 @@ public class DnnlBatchNormalization extends BatchNormalization {
      * backward pass and for the stock layer's update of the running statistics.
      */
     static final class Helper implements BatchNormalizationHelper {
-        private INDArray batchMean, batchVar, forwardInput;
+        private INDArray batchMean, batchVar;
 
         @Override
         public boolean checkSupported(double eps, boolean fixedGammaBeta) {
@@ -171,7 +171,6 @@ public class DnnlBatchNormalization extends BatchNormalization {
                     }
                 }
                 p.forward.exec(in, vector(gamma), vector(beta), batchMean, batchVar, out);
-                forwardInput = x;
             } else {
                 p.forward.exec(in, vector(gamma), vector(beta), vector(mean.castTo(DataType.FLOAT)), vector(var.castTo(DataType.FLOAT)), out);
             }

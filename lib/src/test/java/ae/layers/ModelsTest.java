@@ -154,6 +154,55 @@ class ModelsTest {
         }
     }
 
+    /**
+     * The layer implementations on their own, as a switch that leaves the configuration stock would use them: made
+     * from the stock configuration and put in place of DL4J's layers in an initialised network, sharing its
+     * parameters. Same gradients as the stock network, and the configuration (what a saved model stores) unchanged.
+     */
+    @Test
+    void implementationsRunUnderTheStockConfiguration() {
+        MultiLayerConfiguration conf = denoiser();
+        conf.setDataType(DataType.FLOAT);
+        MultiLayerNetwork stock = Compare.net(conf.clone()), net = Compare.net(conf.clone());
+        net.setParams(stock.params());
+        net.initGradientsView();
+        org.deeplearning4j.nn.api.Layer[] layers = net.getLayers().clone();
+        int swapped = 0;
+        for (int i = 0; i < layers.length; i++) {
+            var c = layers[i].conf();
+            org.deeplearning4j.nn.layers.AbstractLayer<?> impl = switch (c.getLayer().getClass().getSimpleName()) {
+                case "ConvolutionLayer" -> new DnnlConvolutionLayer.Impl(c, DataType.FLOAT);
+                case "Deconvolution2D" -> new DnnlDeconvolution2D.Impl(c, DataType.FLOAT);
+                case "SubsamplingLayer" -> new DnnlSubsamplingLayer.Impl(c, DataType.FLOAT);
+                case "Upsampling2D" -> new DnnlUpsampling2D.Impl(c, DataType.FLOAT);
+                case "BatchNormalization" -> new DnnlBatchNormalization.Impl(c, DataType.FLOAT);
+                default -> null;
+            };
+            if (impl == null) continue;
+            impl.setIndex(i);
+            impl.setListeners(layers[i].getListeners());
+            impl.setParamsViewArray(layers[i].params());
+            impl.setParamTable(layers[i].paramTable());
+            if (layers[i].getGradientsViewArray() != null) impl.setBackpropGradientsViewArray(layers[i].getGradientsViewArray());
+            impl.setCacheMode(conf.getCacheMode());
+            layers[i] = impl;
+            swapped++;
+        }
+        assertEquals(15, swapped);
+        net.setLayers(layers);
+        Map<String, Long> before = DnnlLayers.executed();
+        INDArray x = Compare.images(8, 1, 28, 28, 12).castTo(DataType.FLOAT);
+        for (MultiLayerNetwork n : new MultiLayerNetwork[] {stock, net}) {
+            n.setInput(x);
+            n.setLabels(x);
+            n.computeGradientAndScore();
+        }
+        assertTrue(DnnlLayers.executed().get("deconvolution forward") > before.getOrDefault("deconvolution forward", 0L));
+        assertTrue(Compare.relativeError(net.gradient().gradient(), stock.gradient().gradient()) < 2e-4);
+        assertEquals(stock.score(), net.score(), 1e-4 * stock.score());
+        assertEquals(stock.getLayerWiseConfigurations(), net.getLayerWiseConfigurations());
+    }
+
     @Test
     void savedModelsLoadWithEitherImplementation() throws Exception {
         MultiLayerNetwork fast = Compare.net(Compare.swapped(denoiser(), ModelsTest::swap, DataType.FLOAT));
