@@ -270,8 +270,8 @@ public class Bench {
 
     /**
      * Best of a few 2048 x 2048 float matrix products, in GFLOP/s: with ND4J's BLAS library (INDArray.mmul, what
-     * DL4J's stock layers call) and with libnd4j's matmul op (oneDNN on every OpenMP thread, what the helper jar's
-     * Fast layers call).
+     * DL4J's stock layers call) and with libnd4j's matmul op (oneDNN on every OpenMP thread, what the switched dense
+     * and output layers call).
      */
     static void peak() throws IOException {
         int size = 2048;

@@ -181,7 +181,7 @@ def main() -> int:
     peak_all, _ = measured(java + ["peak"], {**every_core, "OMP_NUM_THREADS": str(os.cpu_count())})
     blas_threads = env.get("OPENBLAS_NUM_THREADS", env.get("OMP_NUM_THREADS"))
     print(f"matrix-multiply peak: oneDNN {peak['onednn_matmul_gflops']:.1f} GFLOP/s on {env.get('OMP_NUM_THREADS')} thread(s) "
-          f"(the Fast layers'); BLAS {peak['sgemm_gflops']:.1f} on {blas_threads} (the kernel's setting), "
+          f"(the dense layers'); BLAS {peak['sgemm_gflops']:.1f} on {blas_threads} (the kernel's setting), "
           f"{peak_all['sgemm_gflops']:.1f} on {os.cpu_count()}", flush=True)
     python = keras_python()
     native = native_info(java, env, python)
@@ -193,7 +193,7 @@ def main() -> int:
     for model in models:
         dl4j, rss = measured(java + [model, str(seconds)], env)
         dl4j["peak_rss_mb"] = round(rss, 1)
-        # measured against the best matrix multiply the kernel has: oneDNN's, which the Fast layers use
+        # measured against the best matrix multiply the kernel has: oneDNN's, which the dense layers use
         dl4j["percent_of_sgemm_peak"] = 100 * dl4j["gflops"] / peak["onednn_matmul_gflops"]
         result = {"model": model, "dl4j": dl4j, **info}
         line = (f"{model:16s} config {dl4j['config']}  DL4J {dl4j['seconds_per_epoch']:7.1f} s/epoch  "
@@ -226,7 +226,7 @@ def markdown(s: dict) -> str:
     lines = [
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_mb'] // 1024} GB; {m['java']}.",
         f"Matrix-multiply peak measured in the same run (2048 × 2048, single precision): oneDNN "
-        f"{s.get('onednn_peak_gflops', float('nan')):.0f} GFLOP/s on {s['dl4j_threads']} thread(s) (the Fast layers' "
+        f"{s.get('onednn_peak_gflops', float('nan')):.0f} GFLOP/s on {s['dl4j_threads']} thread(s) (the dense layers' "
         f"products; \"% of peak\" is against it); the BLAS library {s['sgemm_peak_gflops']:.0f} on "
         f"{s.get('blas_threads', s['dl4j_threads'])} thread(s), {s['sgemm_peak_gflops_all_cores']:.0f} on {m['cores']}. "
         f"DL4J runs with the kernel's settings "

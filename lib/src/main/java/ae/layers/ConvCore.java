@@ -24,8 +24,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The oneDNN work of a convolution or transposed-convolution layer ({@link DnnlConvolutionLayer},
- * {@link DnnlDeconvolution2D}): forward pass with bias and activation fused, activation gradient, weight and bias
+ * The oneDNN work of a convolution or transposed-convolution layer ({@link ConvolutionLayer},
+ * {@link Deconvolution2DLayer}): forward pass with bias and activation fused, activation gradient, weight and bias
  * gradient, input gradient; channels-last activations; primitives cached per geometry. The layers keep DL4J's side
  * (parameters, gradient views, the Gradient object) and hand this class arrays.
  */
@@ -82,7 +82,7 @@ final class ConvCore {
         int[] k = c.getKernelSize(), s = c.getStride(), p = c.getPadding(), d = c.getDilation();
         long inH = in.size(2), inW = in.size(3);
         if (transposed) {
-            // stride 1 (checked by DnnlDeconvolution2D): Same keeps the size, Truncate grows it by k - 1 - 2p
+            // stride 1 (checked by Deconvolution2DLayer.whyNot): Same keeps the size, Truncate grows it by k - 1 - 2p
             boolean same = c.getConvolutionMode() == ConvolutionMode.Same;
             long[] pl = same ? new long[] {(k[0] - 1) / 2, (k[1] - 1) / 2} : new long[] {p[0], p[1]};
             long[] pr = same ? new long[] {k[0] - 1 - pl[0], k[1] - 1 - pl[1]} : new long[] {p[0], p[1]};
@@ -91,19 +91,26 @@ final class ConvCore {
                     new long[] {1, 1}, pl, pr);
         }
         int[] out = ConvolutionUtils.getOutputSize(in, k, s, p, c.getConvolutionMode(), d, CNN2DFormat.NCHW);
-        long[] padL = {p[0], p[1]}, padR;
-        if (c.getConvolutionMode() == ConvolutionMode.Same) {
+        long[][] pads = padding(c.getConvolutionMode(), in, out, k, s, p, d);
+        long[] padL = pads[0], padR = pads[1];
+        return new Geometry(in.size(0), in.size(1), inH, inW, c.getNOut(), out[0], out[1], new long[] {k[0], k[1]},
+                new long[] {s[0], s[1]}, padL, padR);
+    }
+
+    /**
+     * The padding {top, left} and {bottom, right} of a window sliding over an NCHW input with DL4J's convolution mode
+     * (convolutions and pooling alike): {@code Same} as DL4J computes it; {@code Truncate} and {@code Strict} with the
+     * configured padding in front and whatever rows and columns do not fill a last window left out at the end.
+     */
+    static long[][] padding(ConvolutionMode mode, INDArray in, int[] out, int[] k, int[] s, int[] p, int[] d) {
+        long inH = in.size(2), inW = in.size(3);
+        if (mode == ConvolutionMode.Same) {
             int[] inHw = {(int) inH, (int) inW};
             int[] tl = ConvolutionUtils.getSameModeTopLeftPadding(out, inHw, k, s, d);
             int[] br = ConvolutionUtils.getSameModeBottomRightPadding(out, inHw, k, s, d);
-            padL = new long[] {tl[0], tl[1]};
-            padR = new long[] {br[0], br[1]};
-        } else {
-            // Truncate/Strict: rows and columns that do not fill a last window are left out
-            padR = new long[] {(out[0] - 1L) * s[0] + k[0] - inH - p[0], (out[1] - 1L) * s[1] + k[1] - inW - p[1]};
+            return new long[][] {{tl[0], tl[1]}, {br[0], br[1]}};
         }
-        return new Geometry(in.size(0), in.size(1), inH, inW, c.getNOut(), out[0], out[1], new long[] {k[0], k[1]},
-                new long[] {s[0], s[1]}, padL, padR);
+        return new long[][] {{p[0], p[1]}, {(out[0] - 1L) * s[0] + k[0] - inH - p[0], (out[1] - 1L) * s[1] + k[1] - inW - p[1]}};
     }
 
     /**

@@ -39,7 +39,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>libnd4j carries its own oneDNN (2.3, linked into libnd4jcpu, no exported symbols); the two copies live side by
  * side and share libnd4j's OpenMP runtime (one thread pool: JavaCPP loads only one libgomp). Float only: oneDNN has
- * no double-precision convolution; the layers fall back to DL4J's stock code for other data types.
+ * no double-precision convolution, so {@link FastLayers} swaps these layers into float networks only.
  */
 final class Dnnl {
     private Dnnl() {}
@@ -56,14 +56,15 @@ final class Dnnl {
         dnnl_engine engine = null;
         try {
             if (!System.getProperty("os.arch", "").matches("amd64|x86_64")) {
-                why = "the oneDNN layers need an x86_64 CPU (this is " + System.getProperty("os.arch") + ")";
+                why = "oneDNN's natives exist for x86_64 CPUs only (this is " + System.getProperty("os.arch") + ")";
             } else {
                 Loader.load(org.bytedeco.dnnl.global.dnnl.class);
                 engine = new dnnl_engine();
                 check(dnnl_engine_create(engine, dnnl_cpu, 0), "create the CPU engine");
             }
         } catch (Throwable t) {
-            why = "oneDNN's Java bindings (org.bytedeco:dnnl) could not be loaded: " + t;
+            why = "oneDNN's natives (org.bytedeco:dnnl for " + Loader.getPlatform() + ", which make setup adds on x86_64 unless"
+                    + " ONEDNN=0) could not be loaded (" + t.getClass().getSimpleName() + ")";
             engine = null;
         }
         UNAVAILABLE = why;
@@ -221,6 +222,13 @@ final class Dnnl {
         if (a.rank() == 4 && isNhwc(a)) return Arrays.toString(a.shape()) + "nhwc";
         if (a.rank() == 4 && isNchw(a)) return Arrays.toString(a.shape()) + "nchw";
         return Arrays.toString(a.shape()) + Arrays.toString(a.stride());
+    }
+
+    /** oneDNN's layers compute float networks only (FastLayers keeps DL4J's layers in others). */
+    static void requireFloatNetwork(DataType dataType) {
+        if (dataType != DataType.FLOAT) {
+            throw new IllegalArgumentException("oneDNN computes float networks only, not " + dataType + " (FastLayers keeps DL4J's layer there)");
+        }
     }
 
     static void requireFloat(INDArray a, String what) {

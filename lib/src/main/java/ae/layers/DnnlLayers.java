@@ -1,16 +1,14 @@
 package ae.layers;
 
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.conf.layers.Upsampling2D;
 
 /**
- * The oneDNN layers as replacements for DL4J's stock ones: what the helper jar's switch between stock and fast
- * layers asks. Same configuration, parameters and results; float networks run on oneDNN (bytedeco's dnnl, beside
- * libnd4j's own oneDNN), other data types on the stock code.
+ * What the oneDNN layers of {@link FastLayers} can do on this machine: whether oneDNN's Java bindings loaded (the
+ * bench and the tests ask), which instruction set it runs, why a layer configuration keeps DL4J's own layer, and how
+ * many times each kind of oneDNN primitive ran (the tests assert that the native path was taken: DL4J would fall back
+ * to its own code without a word).
  */
 public final class DnnlLayers {
     private DnnlLayers() {}
@@ -31,31 +29,25 @@ public final class DnnlLayers {
     }
 
     /**
-     * The oneDNN implementation of a stock layer configuration (exactly its class: ConvolutionLayer,
-     * Deconvolution2D, SubsamplingLayer, Upsampling2D, BatchNormalization), or null when there is none or the
-     * configuration uses something it does not support ({@link #whyNot} says what).
+     * Why a stock layer configuration (exactly its class: ConvolutionLayer, Deconvolution2D, SubsamplingLayer,
+     * Upsampling2D, BatchNormalization) keeps DL4J's own layer in a float network, or null when oneDNN computes it.
      */
-    public static Layer replacement(Layer stock) {
-        if (whyNot(stock) != null) return null;
-        if (stock.getClass() == ConvolutionLayer.class) return DnnlConvolutionLayer.from((ConvolutionLayer) stock);
-        if (stock.getClass() == Deconvolution2D.class) return DnnlDeconvolution2D.from((Deconvolution2D) stock);
-        if (stock.getClass() == SubsamplingLayer.class) return DnnlSubsamplingLayer.from((SubsamplingLayer) stock);
-        if (stock.getClass() == Upsampling2D.class) return DnnlUpsampling2D.from((Upsampling2D) stock);
-        if (stock.getClass() == BatchNormalization.class) return DnnlBatchNormalization.from((BatchNormalization) stock);
-        return null;
-    }
-
-    /** Why a stock layer configuration has no oneDNN replacement, or null when it has one. */
     public static String whyNot(Layer stock) {
-        if (stock.getClass() == ConvolutionLayer.class) return DnnlConvolutionLayer.supports((ConvolutionLayer) stock);
-        if (stock.getClass() == Deconvolution2D.class) return DnnlDeconvolution2D.supports((Deconvolution2D) stock);
-        if (stock.getClass() == SubsamplingLayer.class) return DnnlSubsamplingLayer.supports((SubsamplingLayer) stock);
-        if (stock.getClass() == Upsampling2D.class) return DnnlUpsampling2D.supports((Upsampling2D) stock);
-        if (stock.getClass() == BatchNormalization.class) return DnnlBatchNormalization.supports((BatchNormalization) stock);
+        if (stock.getClass() == org.deeplearning4j.nn.conf.layers.ConvolutionLayer.class) {
+            return ConvolutionLayer.whyNot((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) stock);
+        }
+        if (stock.getClass() == Deconvolution2D.class) return Deconvolution2DLayer.whyNot((Deconvolution2D) stock);
+        if (stock.getClass() == org.deeplearning4j.nn.conf.layers.SubsamplingLayer.class) {
+            return SubsamplingLayer.whyNot((org.deeplearning4j.nn.conf.layers.SubsamplingLayer) stock);
+        }
+        if (stock.getClass() == org.deeplearning4j.nn.conf.layers.Upsampling2D.class) {
+            return Upsampling2D.whyNot((org.deeplearning4j.nn.conf.layers.Upsampling2D) stock);
+        }
+        if (stock.getClass() == BatchNormalization.class) return DnnlBatchNormalization.whyNot((BatchNormalization) stock);
         return "no oneDNN implementation of " + stock.getClass().getSimpleName();
     }
 
-    /** How many times oneDNN ran each kind of primitive in this process (tests: the native path was taken). */
+    /** How many times oneDNN ran each kind of primitive in this process. */
     public static java.util.Map<String, Long> executed() {
         return Dnnl.executedAll();
     }
