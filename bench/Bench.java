@@ -252,6 +252,7 @@ public class Bench {
         out.put("params", m.net().numParams());
         out.put("config", Metrics.fingerprint(m.net()));   // the notebook's metrics.model(name, net) must record the same
         out.put("epoch_samples", m.epochSamples());
+        out.put("data_rows", m.x().rows());   // the samples it trained on (the kittens at hand): the Keras side takes as many
         out.put("timed_steps", steps);
         out.put("timed_seconds", time);
         out.put("seconds_per_step", perStep);
@@ -269,8 +270,8 @@ public class Bench {
 
     /**
      * Best of a few 2048 x 2048 float matrix products, in GFLOP/s: with ND4J's BLAS library (INDArray.mmul, what
-     * DL4J's stock layers call) and with libnd4j's matmul op (oneDNN on every OpenMP thread, what the helper jar's
-     * Fast layers call).
+     * DL4J's stock layers call) and with libnd4j's matmul op (oneDNN on every OpenMP thread, what the switched dense
+     * and output layers call).
      */
     static void peak() throws IOException {
         int size = 2048;

@@ -1,5 +1,10 @@
 """The Keras side of `make bench`: the same models as bench/Bench.java (the tutorials' Keras code), trained on the
-same data for about the same time. Usage: keras_bench.py <model> <seconds> <data folder>. Prints one JSON line."""
+same data for about the same time. Prints one JSON line.
+
+    keras_bench.py <model> <seconds> <data folder> [samples]   samples: how many the DL4J side trained on (the
+                                                                kittens at hand; its JSON's data_rows), taken alike
+    keras_bench.py --native                                     TensorFlow's oneDNN: version and instruction set
+"""
 from __future__ import annotations
 
 import gzip
@@ -11,7 +16,10 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
+try:
+    import numpy as np  # noqa: E402
+except ModuleNotFoundError:  # only in .venv-bench; the tests import the pure helpers (kitten_files) without it
+    np = None
 
 
 def idx_images(path: Path) -> np.ndarray:
@@ -36,12 +44,29 @@ def cifar_horses(data: Path) -> np.ndarray:
     return horses.mean(axis=1)
 
 
-def kitten_photos(data: Path, count: int = 2000, size: int = 48) -> np.ndarray:
+def kitten_files(data: Path, count: int, mirror: str | None = None) -> list[Path]:
+    """cat.0.jpg ... cat.<count-1>.jpg, each from the download cache (data/kittens) or else a local mirror folder
+    (AE_DATA_MIRROR), as the DL4J side finds them; count is the DL4J side's (ae.Kittens.atHand, reported as
+    data_rows), so both train on the same photos. A missing photo is a clear error, not a crash inside TensorFlow."""
+    folders = [data / "kittens"]
+    if mirror and not mirror.lower().startswith(("http://", "https://")):
+        folders.append(Path(mirror) / "kittens")
+    files = []
+    for n in range(count):
+        found = next((f / f"cat.{n}.jpg" for f in folders if (f / f"cat.{n}.jpg").is_file()), None)
+        if found is None:
+            raise SystemExit(f"kittens: cat.{n}.jpg is in neither {' nor '.join(map(str, folders))}, but the DL4J side "
+                             f"trained on {count} photos; run `make data` (or the kittens notebook) to fetch them")
+        files.append(found)
+    return files
+
+
+def kitten_photos(data: Path, count: int, size: int = 48) -> np.ndarray:
     """cat.0.jpg ... as size x size RGB rows in [0, 1] (TensorFlow's JPEG decoder, bilinear resize)."""
     import tensorflow as tf
     rows = []
-    for n in range(count):
-        image = tf.io.decode_jpeg(tf.io.read_file(str(data / "kittens" / f"cat.{n}.jpg")), channels=3)
+    for file in kitten_files(data, count, os.environ.get("AE_DATA_MIRROR")):
+        image = tf.io.decode_jpeg(tf.io.read_file(str(file)), channels=3)
         rows.append(tf.image.resize(image, (size, size), method="bilinear").numpy().reshape(-1) / 255.0)
     return np.stack(rows).astype("float32")
 
@@ -106,8 +131,30 @@ def mnist_denoising(keras):
     return model
 
 
+def native() -> dict:
+    """TensorFlow's oneDNN: its version and instruction set, from its own ONEDNN_VERBOSE lines (one small convolution
+    in a child process, so that the verbose mode stays out of the timed runs)."""
+    code = ("import os; os.environ['TF_CPP_MIN_LOG_LEVEL'] = '2'; import tensorflow as tf; "
+            "tf.nn.conv2d(tf.ones((1, 8, 8, 16)), tf.ones((3, 3, 16, 16)), 1, 'SAME')")
+    import subprocess
+    out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "ONEDNN_VERBOSE": "1"}, capture_output=True, text=True)
+    info = {}
+    for line in (out.stdout + out.stderr).splitlines():
+        if ",info,oneDNN v" in line:
+            info["onednn"] = line.split(",info,", 1)[1].split(" (")[0]
+        elif ",info,cpu,isa:" in line:
+            info["isa"] = line.split(",info,cpu,isa:", 1)[1].strip()
+        elif ",info,cpu,runtime:" in line:
+            info["runtime"] = line.split(",info,cpu,runtime:", 1)[1].strip()
+    return info
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--native"]:
+        print(json.dumps(native()))
+        return
     name, seconds, data = sys.argv[1], float(sys.argv[2]), Path(sys.argv[3])
+    samples = int(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[4] else None
     import keras
     import tensorflow as tf
 
@@ -124,7 +171,9 @@ def main() -> None:
         x = cifar_horses(data)
         y, batch, epoch_samples = x, 150, 5_000
     elif name == "kittens":
-        x = kitten_photos(data)
+        if samples is None:
+            raise SystemExit("kittens: give the number of photos the DL4J side trained on (its data_rows)")
+        x = kitten_photos(data, samples)
         y, batch, epoch_samples = x, 256, 7_373
     else:
         raise SystemExit(f"unknown model {name!r}")

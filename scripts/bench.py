@@ -61,6 +61,53 @@ def fingerprints() -> dict:
     return measured(java + ["fingerprints"], env)[0]
 
 
+def native_info(java: list[str], env: dict, python: Path | None) -> dict:
+    """Which native code runs here: OpenBLAS's core type, libnd4j's oneDNN (its version and the instruction set its
+    kernels use), the helper jar's oneDNN (ae.layers), TensorFlow's oneDNN; DNNL_MAX_CPU_ISA if set. Each library says
+    it itself (verbose modes, in separate short processes: bench/NativeInfo.java, keras_bench.py --native)."""
+    verbose = {**env, "DNNL_VERBOSE": "1", "ONEDNN_VERBOSE": "1", "OPENBLAS_VERBOSE": "2"}
+    run = subprocess.run(java[:-1] + [str(ROOT / "bench" / "NativeInfo.java")], env=verbose, cwd=ROOT, capture_output=True, text=True)
+    info = parse_native(run.stdout + run.stderr)
+    if python:
+        keras = subprocess.run([str(python), str(ROOT / "bench" / "keras_bench.py"), "--native"], capture_output=True, text=True)
+        lines = [line for line in keras.stdout.splitlines() if line.startswith("{")]
+        if lines:
+            tf = json.loads(lines[-1])
+            info["tensorflow_onednn"] = f"{tf.get('onednn', '?')}, {tf.get('isa', '?')}"
+    for name in ("DNNL_MAX_CPU_ISA", "ONEDNN_MAX_CPU_ISA", "OPENBLAS_CORETYPE"):
+        if env.get(name):
+            info[name.lower()] = env[name]
+    return info
+
+
+def parse_native(text: str) -> dict:
+    """The facts bench/NativeInfo.java's libraries print: 'Core: X' (OpenBLAS), 'dnnl_verbose,info,...' (libnd4j's
+    oneDNN 2.3), 'onednn_verbose,info,...' (oneDNN 2.5 of ae.layers), 'ae.layers: ...'."""
+    info: dict = {}
+    for line in text.splitlines():
+        if line.startswith("Core: "):
+            info["openblas_core"] = line[len("Core: "):].strip()
+        elif line.startswith("dnnl_verbose,info,oneDNN v"):
+            info["libnd4j_onednn"] = line.split(",info,", 1)[1].split(" (")[0]
+        elif line.startswith("dnnl_verbose,info,cpu,isa:"):
+            info["libnd4j_onednn_isa"] = line.split("isa:", 1)[1].strip()
+        elif line.startswith("ae.layers: "):
+            info["layers_onednn"] = line[len("ae.layers: "):].strip()
+    return info
+
+
+def native_sentence(n: dict) -> str:
+    """One line for the summary: what ran, as the libraries said it (or that they did not say)."""
+    parts = [f"OpenBLAS core type {n.get('openblas_core', 'not reported')}",
+             f"libnd4j's {n.get('libnd4j_onednn', 'oneDNN (not reported)')} kernels for {n.get('libnd4j_onednn_isa', '?')}"]
+    if n.get("layers_onednn"):
+        parts.append(f"the helper jar's {n['layers_onednn']}")
+    if n.get("tensorflow_onednn"):
+        parts.append(f"TensorFlow's {n['tensorflow_onednn']}")
+    limits = [f"{k.upper()}={v}" for k, v in n.items() if k in ("dnnl_max_cpu_isa", "onednn_max_cpu_isa", "openblas_coretype")]
+    return "Native code: " + "; ".join(parts) + (f" (set: {', '.join(limits)})" if limits else "") + "."
+
+
 def keras_python() -> Path | None:
     if os.environ.get("BENCH_KERAS", "1") == "0":
         return None
@@ -134,23 +181,27 @@ def main() -> int:
     peak_all, _ = measured(java + ["peak"], {**every_core, "OMP_NUM_THREADS": str(os.cpu_count())})
     blas_threads = env.get("OPENBLAS_NUM_THREADS", env.get("OMP_NUM_THREADS"))
     print(f"matrix-multiply peak: oneDNN {peak['onednn_matmul_gflops']:.1f} GFLOP/s on {env.get('OMP_NUM_THREADS')} thread(s) "
-          f"(the Fast layers'); BLAS {peak['sgemm_gflops']:.1f} on {blas_threads} (the kernel's setting), "
+          f"(the dense layers'); BLAS {peak['sgemm_gflops']:.1f} on {blas_threads} (the kernel's setting), "
           f"{peak_all['sgemm_gflops']:.1f} on {os.cpu_count()}", flush=True)
     python = keras_python()
-    info = {"machine": machine(), "onednn_peak_gflops": peak["onednn_matmul_gflops"], "sgemm_peak_gflops": peak["sgemm_gflops"],
+    native = native_info(java, env, python)
+    print(native_sentence(native), flush=True)
+    info = {"machine": machine(), "native": native, "onednn_peak_gflops": peak["onednn_matmul_gflops"], "sgemm_peak_gflops": peak["sgemm_gflops"],
             "sgemm_peak_gflops_all_cores": peak_all["sgemm_gflops"], "dl4j_threads": env.get("OMP_NUM_THREADS"),
             "blas_threads": blas_threads, "jvm_flags": jvm[1:], "bench_seconds": seconds}
     rows = []
     for model in models:
         dl4j, rss = measured(java + [model, str(seconds)], env)
         dl4j["peak_rss_mb"] = round(rss, 1)
-        # measured against the best matrix multiply the kernel has: oneDNN's, which the Fast layers use
+        # measured against the best matrix multiply the kernel has: oneDNN's, which the dense layers use
         dl4j["percent_of_sgemm_peak"] = 100 * dl4j["gflops"] / peak["onednn_matmul_gflops"]
         result = {"model": model, "dl4j": dl4j, **info}
         line = (f"{model:16s} config {dl4j['config']}  DL4J {dl4j['seconds_per_epoch']:7.1f} s/epoch  "
                 f"{dl4j['gflops']:5.1f} GFLOP/s  {rss:6.0f} MB")
         if python:
-            keras, krss = measured([str(python), str(ROOT / "bench" / "keras_bench.py"), model, str(seconds), dl4j["data_dir"]], os.environ)
+            # the same data: the DL4J side's folder and, for the kittens, as many photos as it trained on
+            keras, krss = measured([str(python), str(ROOT / "bench" / "keras_bench.py"), model, str(seconds), dl4j["data_dir"],
+                                    str(dl4j.get("data_rows", ""))], os.environ)
             keras["peak_rss_mb"] = round(krss, 1)
             keras["gflops"] = dl4j["training_flops_per_sample"] * keras["samples_per_second"] / 1e9
             result["keras"] = keras
@@ -175,13 +226,14 @@ def markdown(s: dict) -> str:
     lines = [
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_mb'] // 1024} GB; {m['java']}.",
         f"Matrix-multiply peak measured in the same run (2048 × 2048, single precision): oneDNN "
-        f"{s.get('onednn_peak_gflops', float('nan')):.0f} GFLOP/s on {s['dl4j_threads']} thread(s) (the Fast layers' "
+        f"{s.get('onednn_peak_gflops', float('nan')):.0f} GFLOP/s on {s['dl4j_threads']} thread(s) (the dense layers' "
         f"products; \"% of peak\" is against it); the BLAS library {s['sgemm_peak_gflops']:.0f} on "
         f"{s.get('blas_threads', s['dl4j_threads'])} thread(s), {s['sgemm_peak_gflops_all_cores']:.0f} on {m['cores']}. "
         f"DL4J runs with the kernel's settings "
         f"(OMP_NUM_THREADS={s['dl4j_threads']}, BLAS threads {s.get('blas_threads', s['dl4j_threads'])}, "
         f"{' '.join(s['jvm_flags']).replace(str(ROOT) + os.sep, '')}); "
         "Keras with TensorFlow's defaults.",
+        native_sentence(s.get("native", {})),
         "Seconds per epoch are extrapolated from about "
         f"{s['bench_seconds']:.0f} s of timed training steps after a warm-up; GFLOP/s count 3 × the forward "
         "multiply-adds of the convolution and dense layers.",

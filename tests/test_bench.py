@@ -40,6 +40,41 @@ def test_bench_measures_every_model_and_writes_its_table(tmp_path: Path) -> None
         assert r["training_flops_per_sample"] > 0 and 0 < r["gflops"] < summary["sgemm_peak_gflops_all_cores"] * 1.5, r
     table = (out / "summary.md").read_text()
     assert all(f"| {m} (" in table for m in EXPECTED_PARAMS), table
+    # every result names the native code it ran on: OpenBLAS's core type, the oneDNN builds and their instruction set
+    native = summary["native"]
+    assert native.get("openblas_core") and native.get("libnd4j_onednn_isa") and native.get("layers_onednn"), native
+    assert "Native code: OpenBLAS core type " in table and native["libnd4j_onednn_isa"] in table, table
+    kittens = json.loads((out / "kittens.json").read_text())["dl4j"]
+    assert kittens["data_rows"] >= 256, kittens   # the photos it trained on, which the Keras side takes too
+
+
+def test_both_sides_take_the_photos_the_dl4j_side_trained_on(tmp_path: Path) -> None:
+    """keras_bench.py takes as many kitten photos as Bench.java reported (data_rows), each from the cache or else a
+    local mirror folder, and says clearly when one is missing (it used to assume 2,000 and crash in TensorFlow)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import keras_bench
+    cache, mirror = tmp_path / "data", tmp_path / "mirror"
+    (cache / "kittens").mkdir(parents=True)
+    (mirror / "kittens").mkdir(parents=True)
+    for n in range(3):
+        (cache / "kittens" / f"cat.{n}.jpg").write_bytes(b"x")
+    (mirror / "kittens" / "cat.3.jpg").write_bytes(b"x")
+    assert keras_bench.kitten_files(cache, 3) == [cache / "kittens" / f"cat.{n}.jpg" for n in range(3)]
+    assert keras_bench.kitten_files(cache, 4, str(mirror))[-1] == mirror / "kittens" / "cat.3.jpg"
+    with pytest.raises(SystemExit, match="cat.4.jpg is in neither.*trained on 5 photos"):
+        keras_bench.kitten_files(cache, 5, str(mirror))
+
+
+def test_the_native_libraries_say_what_they_run() -> None:
+    text = ("Core: Haswell\nCore: Haswell\ndnnl_verbose,info,oneDNN v2.3.0 (commit aec51f9)\n"
+            "dnnl_verbose,info,cpu,isa:Intel AVX2\nonednn_verbose,info,oneDNN v2.5.2 (commit eba2e73)\n"
+            "ae.layers: oneDNN 2.5.2, isa avx2\n")
+    n = bench.parse_native(text)
+    assert n == {"openblas_core": "Haswell", "libnd4j_onednn": "oneDNN v2.3.0", "libnd4j_onednn_isa": "Intel AVX2",
+                 "layers_onednn": "oneDNN 2.5.2, isa avx2"}
+    sentence = bench.native_sentence({**n, "dnnl_max_cpu_isa": "AVX2"})
+    assert sentence.startswith("Native code: OpenBLAS core type Haswell; libnd4j's oneDNN v2.3.0 kernels for Intel AVX2")
+    assert "(set: DNNL_MAX_CPU_ISA=AVX2)" in sentence
 
 
 def chapter_metrics(chapter: str) -> dict[Path, dict]:

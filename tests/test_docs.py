@@ -17,16 +17,16 @@ DOCS = [ROOT / "README.md", ROOT / "TROUBLESHOOTING.md", ROOT / "CONTRIBUTING.md
 PENDING: set[str] = set()
 
 
-def summary() -> dict:
+def summary(cpu: str = "Some CPU") -> dict:
     row = {"model": "fashion-conv", "dl4j": {"chapter": "03", "batch": 256, "seconds_per_epoch": 39.8, "gflops": 6.8,
                                             "percent_of_sgemm_peak": 7.6, "peak_rss_mb": 1095.0}}
     keras = {**row, "model": "kittens", "keras": {"seconds_per_epoch": 33.8, "gflops": 78.2, "peak_rss_mb": 2488.0},
              "ratio_dl4j_over_keras": 1.19}
-    return {"machine": {"cpu": "Some CPU", "cores": 2, "memory_mb": 24000, "java": "openjdk 17"},
+    return {"machine": {"cpu": cpu, "cores": 2, "memory_mb": 24000, "java": "openjdk 17"},
             "onednn_peak_gflops": 420.0, "sgemm_peak_gflops": 89.0, "sgemm_peak_gflops_all_cores": 130.0, "dl4j_threads": "2", "blas_threads": "1",
             "jvm_flags": ["-Xmx512m", f"-XX:SharedArchiveFile={bench.ROOT}/target/kernel/rapaio.jsa"],
             "bench_seconds": 20.0, "kernel_start_seconds": [2.9, 2.2, 2.3, 2.2], "kernel_start_warm_median_seconds": 2.2,
-            "models": [row, keras]}
+            "models": [row, keras] + [{**row, "model": m} for m in bench.MODELS if m not in ("fashion-conv", "kittens")]}
 
 
 def test_the_committed_performance_page_has_the_bench_format():
@@ -36,7 +36,7 @@ def test_the_committed_performance_page_has_the_bench_format():
 
 def test_a_bench_summary_renders_into_the_page_and_passes_the_check():
     doc = (ROOT / "docs" / "performance.md").read_text()
-    md = bench.markdown(summary())
+    md = bench.markdown(summary(performance_doc.cpu_of(performance_doc.block(doc))))   # the reference machine's CPU
     assert str(bench.ROOT) not in md, "the summary shows the machine's project path"
     new = performance_doc.render(md, doc, datetime.date(2030, 1, 2))
     assert performance_doc.check(new) == []
@@ -45,6 +45,22 @@ def test_a_bench_summary_renders_into_the_page_and_passes_the_check():
     assert new.split(performance_doc.END)[1] == doc.split(performance_doc.END)[1]
     broken = new.replace("| 39.8 |", "| fast |", 1)
     assert any("row not in bench.py's format" in p for p in performance_doc.check(broken))
+    # a partial run (BENCH_MODELS=...) is no table to publish, even when performance_doc.py is run by hand
+    partial = summary(performance_doc.cpu_of(performance_doc.block(doc)))
+    partial["models"] = partial["models"][:2]
+    problems = performance_doc.check(performance_doc.render(bench.markdown(partial), doc, datetime.date(2030, 1, 2)))
+    assert problems == ["no row for " + ", ".join(m for m in bench.MODELS if m not in ("fashion-conv", "kittens")) + ": a partial run"]
+
+
+def test_a_run_on_another_cpu_gets_a_block_of_its_own():
+    doc = (ROOT / "docs" / "performance.md").read_text()
+    other = performance_doc.render(bench.markdown(summary("Intel Xeon Test 1234")), doc, datetime.date(2030, 1, 2))
+    assert performance_doc.block(other) == performance_doc.block(doc)   # the reference machine's table stays
+    assert list(performance_doc.cpu_blocks(other)) == [*performance_doc.cpu_blocks(doc), "Intel Xeon Test 1234"]
+    assert performance_doc.check(other) == []
+    again = performance_doc.render(bench.markdown(summary("Intel Xeon Test 1234")), other, datetime.date(2030, 1, 3))
+    assert again.count("<!-- bench summary for Intel Xeon Test 1234:") == 1 and "on 2030-01-03" in again
+    assert "Native code: " in performance_doc.cpu_blocks(other)["Intel Xeon Test 1234"]
 
 
 def test_the_readme_is_a_front_page_without_machine_paths():

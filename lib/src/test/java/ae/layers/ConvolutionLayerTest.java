@@ -3,148 +3,97 @@ package ae.layers;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.File;
-import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-/** The native-op convolution gives the stock ConvolutionLayer's outputs and gradients, in double precision. */
-@ExtendWith(DoublePrecision.class)
+/**
+ * The oneDNN convolution through the switch, in float, against the stock layer in double: outputs, score, every
+ * gradient, the input gradient; whether or not the network keeps its forward pass for the backward pass (CacheMode);
+ * what it does not compute keeps the stock layer; saved models are plain DL4J models.
+ */
 class ConvolutionLayerTest {
 
-    /**
-     * A stock convolution, then the layer under test, then a dense output: the first layer's gradient depends on
-     * the gradient the tested layer passes back.
-     */
-    static MultiLayerNetwork net(Layer conv, int channels, int size) {
-        return net(conv, channels, size, DataType.DOUBLE, new NoOp());
+    static org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder conv(int k, int nOut) {
+        return new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(k, k).nOut(nOut);
     }
 
-    static MultiLayerNetwork net(Layer conv, int channels, int size, DataType type, org.nd4j.linalg.learning.config.IUpdater updater) {
-        var conf = new NeuralNetConfiguration.Builder().seed(7).dataType(type).updater(updater)
-                .weightInit(WeightInit.XAVIER).list()
-                .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(3).activation(Activation.TANH).convolutionMode(ConvolutionMode.Same).build())
-                .layer(conv)
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(3).activation(Activation.IDENTITY).build())
-                .setInputType(InputType.convolutional(size, size, channels))
+    /** Three convolutions (the tested settings in the first two) and a loss: the gradients pass through each. */
+    static MultiLayerConfiguration net(ConvolutionMode mode, int stride, Activation hidden, Activation out, CacheMode cache) {
+        return new NeuralNetConfiguration.Builder().seed(7).updater(new Adam(1e-3)).weightInit(WeightInit.XAVIER).cacheMode(cache)
+                .list()
+                .layer(conv(3, 16).stride(stride, stride).activation(hidden).convolutionMode(mode).build())
+                .layer(conv(3, 8).activation(hidden).convolutionMode(mode).build())
+                .layer(conv(3, 1).activation(out).convolutionMode(ConvolutionMode.Same).build())
+                .layer(new CnnLossLayer.Builder(LossFunctions.LossFunction.XENT).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.convolutional(12, 12, 3))
                 .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        return net;
-    }
-
-    static Layer stock(int k, ConvolutionMode mode, Activation a) {
-        return new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(k, k).nOut(4).activation(a).convolutionMode(mode).build();
-    }
-
-    /** The network with the fast implementations swapped in (the switch on, whatever AE_FAST_LAYERS says). */
-    static MultiLayerNetwork fast(MultiLayerNetwork net) {
-        FastLayers.apply(net, true);
-        return net;
     }
 
     @ParameterizedTest
-    @CsvSource({"3, Same, TANH", "3, Truncate, RELU", "2, Same, SIGMOID", "5, Same, IDENTITY"})
-    void matchesTheStockLayerForwardAndBackward(int k, ConvolutionMode mode, Activation a) {
-        MultiLayerNetwork f = fast(net(stock(k, mode, a), 2, 7));
-        assertTrue(f.getLayer(1) instanceof ConvolutionLayer, f.getLayer(1).getClass().getName());
-        assertSameAsStock(net(stock(k, mode, a), 2, 7), f);
+    @CsvSource({"Same, 1, RELU, NONE", "Same, 1, RELU, DEVICE", "Truncate, 2, IDENTITY, NONE", "Strict, 1, SIGMOID, DEVICE"})
+    void matchesTheStockLayerInFloat(ConvolutionMode mode, int stride, Activation hidden, CacheMode cache) {
+        MultiLayerConfiguration conf = net(mode, stride, hidden, Activation.SIGMOID, cache);
+        assertEquals(3, Compare.swapped(Compare.switched(conf)));
+        assertEquals(ConvolutionLayer.class, Compare.switched(conf).getLayer(0).getClass());
+        long[] out = Compare.switched(conf).output(Compare.images(1, 3, 12, 12, 0).castTo(DataType.FLOAT)).shape();
+        Compare.compareOnOneDnn("convolution " + mode + ", stride " + stride + ", " + hidden + ", cache " + cache, conf,
+                Compare.images(5, 3, 12, 12, 1), Compare.images(5, 1, out[2], out[3], 2), 1e-4,
+                "convolution forward", "convolution backward weights", "convolution backward data");
     }
 
-    /** Same parameters in both nets, then the same outputs, score and gradients. */
-    static void assertSameAsStock(MultiLayerNetwork s, MultiLayerNetwork f) {
-        for (String key : s.paramTable().keySet()) f.setParam(key, s.getParam(key).dup());
-
-        Nd4j.getRandom().setSeed(1);
-        INDArray x = Nd4j.rand(DataType.DOUBLE, 5, 2, 7, 7).subi(0.5);
-        INDArray y = Nd4j.rand(DataType.DOUBLE, 5, 3);
-        assertTrue(s.output(x).equalsWithEps(f.output(x), 1e-10), "forward");
-
-        assertSameScoreAndGradients(s, f, x, y);
-    }
-
-    /** The same score and parameter gradients (within 1e-5) from both networks for the same input and labels. */
-    static void assertSameScoreAndGradients(MultiLayerNetwork s, MultiLayerNetwork f, INDArray x, INDArray y) {
-        for (MultiLayerNetwork n : new MultiLayerNetwork[] {s, f}) {
-            n.setInput(x);
-            n.setLabels(y);
-            n.computeGradientAndScore();
-        }
-        assertEquals(s.score(), f.score(), 1e-10);
-        assertEquals(s.gradient().gradientForVariable().keySet(), f.gradient().gradientForVariable().keySet());
-        for (String key : s.gradient().gradientForVariable().keySet()) {
-            INDArray gs = s.gradient().getGradientFor(key), gf = f.gradient().getGradientFor(key);
-            double diff = gs.sub(gf.reshape(gs.shape())).amaxNumber().doubleValue();
-            assertTrue(diff < 1e-5, key + " gradients differ by " + diff);
-        }
-    }
-
-    @org.junit.jupiter.api.Test
-    void reusesTheForwardPassWhenTheNetworkCachesIt() {
-        MultiLayerNetwork recompute = fast(net(stock(3, ConvolutionMode.Same, Activation.TANH), 2, 7));
-        MultiLayerNetwork cached = fast(net(stock(3, ConvolutionMode.Same, Activation.TANH), 2, 7));
-        cached.getLayerWiseConfigurations().setCacheMode(CacheMode.DEVICE);
-        cached.setCacheMode(CacheMode.DEVICE);
-        assertSameAsStock(recompute, cached);
-        assertTrue(((ConvolutionLayer) cached.getLayer(1)).hasCachedForward(), "the forward pass was kept");
-        assertFalse(((ConvolutionLayer) recompute.getLayer(1)).hasCachedForward());
-    }
-
-    @ParameterizedTest
-    @CsvSource({"3, Same, TANH", "3, Truncate, SIGMOID"})
-    void passesDl4jsGradientCheck(int k, ConvolutionMode mode, Activation a) {
-        MultiLayerNetwork f = fast(net(stock(k, mode, a), 2, 5));
-        Nd4j.getRandom().setSeed(2);
-        INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 2, 5, 5);
-        INDArray y = Nd4j.rand(DataType.DOUBLE, 3, 3);
-        assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(f).input(x).labels(y)
-                .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8)));
-    }
-
-    /** A saved model is a plain DL4J model: it loads with DL4J's layers, and the switch applies to it again. */
-    static void assertSavedAndLoaded(MultiLayerNetwork f, INDArray x, File dir) throws Exception {
-        File file = new File(dir, "net.zip");
-        ModelSerializer.writeModel(f, file, true);
-        MultiLayerNetwork back = MultiLayerNetwork.load(file, true);
-        assertEquals(f.getLayerWiseConfigurations().toJson(), back.getLayerWiseConfigurations().toJson());
-        assertTrue(f.output(x).equalsWithEps(back.output(x), 1e-12), "loaded, with DL4J's own layers");
-        assertTrue(FastLayers.apply(back, true) > 0);
-        assertTrue(f.output(x).equalsWithEps(back.output(x), 1e-12), "loaded, then switched");
-    }
-
-    @org.junit.jupiter.api.Test
-    void savesAndLoadsWithModelSerializer(@TempDir File dir) throws Exception {
-        MultiLayerNetwork f = fast(net(stock(3, ConvolutionMode.Same, Activation.RELU), 1, 6));
-        assertSavedAndLoaded(f, Nd4j.rand(DataType.DOUBLE, 2, 1, 6, 6), dir);
-    }
-
-    @org.junit.jupiter.api.Test
+    @Test
     void settingsItDoesNotComputeKeepTheStockLayer() {
-        for (Layer conv : new Layer[] {stock(3, ConvolutionMode.Strict, Activation.RELU),
-                new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4).stride(2, 2).convolutionMode(ConvolutionMode.Same).build(),
-                new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4).dilation(2, 2).convolutionMode(ConvolutionMode.Same).build(),
-                new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4).padding(1, 1).convolutionMode(ConvolutionMode.Truncate).build(),
-                new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4).hasBias(false).convolutionMode(ConvolutionMode.Same).build(),
-                new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4).dropOut(0.5).convolutionMode(ConvolutionMode.Same).build()}) {
-            MultiLayerNetwork n = fast(net(conv, 2, 9));
-            assertEquals(org.deeplearning4j.nn.layers.convolution.ConvolutionLayer.class, n.getLayer(1).getClass(), conv.toString());
-            assertTrue(n.getLayer(0) instanceof ConvolutionLayer, "the first, supported, convolution is swapped");
+        for (Layer other : new Layer[] {conv(3, 4).dilation(2, 2).convolutionMode(ConvolutionMode.Same).build(),
+                conv(3, 4).hasBias(false).convolutionMode(ConvolutionMode.Same).build(),
+                conv(3, 4).dropOut(0.5).convolutionMode(ConvolutionMode.Same).build(),
+                conv(3, 4).activation(Activation.TANH).convolutionMode(ConvolutionMode.Same).build()}) {
+            MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
+                    .layer(conv(3, 2).activation(Activation.RELU).convolutionMode(ConvolutionMode.Same).build())
+                    .layer(other)
+                    .setInputType(InputType.convolutional(9, 9, 2)).build();
+            MultiLayerNetwork n = Compare.switched(conf);
+            assertEquals(org.deeplearning4j.nn.layers.convolution.ConvolutionLayer.class, n.getLayer(1).getClass(), DnnlLayers.whyNot(other));
+            assertNotNull(DnnlLayers.whyNot(other));
+            assertEquals(ConvolutionLayer.class, n.getLayer(0).getClass(), "the first, supported, convolution is swapped");
         }
+    }
+
+    /** oneDNN computes in float; a double network keeps DL4J's layers (and oneDNN does not run). */
+    @Test
+    void doublePrecisionKeepsTheStockLayer() {
+        MultiLayerConfiguration conf = net(ConvolutionMode.Same, 1, Activation.RELU, Activation.SIGMOID, CacheMode.NONE);
+        conf.setDataType(DataType.DOUBLE);
+        MultiLayerNetwork n = Compare.net(conf);
+        assertEquals(0, FastLayers.apply(n, true));
+        Map<String, Long> before = DnnlLayers.executed();
+        n.fit(Compare.images(2, 3, 12, 12, 3), Compare.images(2, 1, 12, 12, 4));
+        assertEquals(before, DnnlLayers.executed());
+        var e = assertThrows(IllegalArgumentException.class, () -> new ConvolutionLayer(n.getLayer(0).conf(), DataType.DOUBLE));
+        assertTrue(e.getMessage().contains("float networks only"), e.getMessage());
+    }
+
+    @Test
+    void savesAndLoadsWithModelSerializer(@TempDir File dir) throws Exception {
+        MultiLayerNetwork f = Compare.switched(net(ConvolutionMode.Same, 1, Activation.RELU, Activation.SIGMOID, CacheMode.DEVICE));
+        INDArray x = Compare.images(3, 3, 12, 12, 5).castTo(DataType.FLOAT);
+        f.fit(x, x.mean(true, 1));
+        Compare.assertSavedAndLoaded(f, x, dir, 1e-5);
     }
 }

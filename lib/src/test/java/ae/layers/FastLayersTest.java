@@ -2,8 +2,11 @@ package ae.layers;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -70,18 +73,32 @@ class FastLayersTest {
     static MultiLayerNetwork net(MultiLayerConfiguration conf, boolean fast) {
         MultiLayerNetwork net = new MultiLayerNetwork(conf.clone());
         net.init();
+        if (fast && conf.getDataType() == DataType.FLOAT) Compare.requireOneDnn();   // these counts include the oneDNN layers
         if (fast) FastLayers.apply(net, true);
         return net;
     }
 
     @Test
     void aSwappedDenoiserGivesTheStockOutputsScoreAndGradients() {
+        MultiLayerNetwork f = net(denoiser(DataType.FLOAT), true);
+        assertEquals(net(denoiser(DataType.FLOAT), false).params(), f.params(), "the switch keeps the weights DL4J drew");
+        assertEquals(9, Compare.swapped(f), "every layer but the loss");
+        INDArray x = Compare.images(6, 1, 8, 8, 5);
+        Compare.compareOnOneDnn("denoiser (small)", denoiser(DataType.FLOAT), x, x, 1e-4, "convolution forward", "convolution backward weights", "convolution backward data", "deconvolution forward",
+                "deconvolution backward weights", "deconvolution backward data", "batchnorm forward", "batchnorm backward",
+                "pooling forward", "pooling backward", "upsampling forward", "upsampling backward");
+    }
+
+    /** In double precision only the dense layers are swapped (oneDNN computes in float): the same numbers to 1e-10. */
+    @Test
+    void inDoublePrecisionOnlyTheDenseLayersAreSwapped() {
         Nd4j.getRandom().setSeed(5);
         INDArray x = Nd4j.rand(DataType.DOUBLE, 6, 1, 8, 8);
         MultiLayerNetwork s = net(denoiser(DataType.DOUBLE), false), f = net(denoiser(DataType.DOUBLE), true);
-        assertEquals(s.params(), f.params(), "the switch keeps the weights DL4J drew");
+        assertEquals(2, Compare.swapped(f));
+        assertTrue(f.getLayer(3) instanceof ae.layers.DenseLayer && f.getLayer(4) instanceof ae.layers.DenseLayer);
         assertTrue(s.output(x).equalsWithEps(f.output(x), 1e-10), "forward");
-        ConvolutionLayerTest.assertSameScoreAndGradients(s, f, x, x);
+        Compare.assertSameScoreAndGradients(s, f, x, x);
     }
 
     @Test
@@ -106,15 +123,19 @@ class FastLayersTest {
     void theSummaryListsTheStockLayersAndTheConfigurationStaysStock() {
         MultiLayerConfiguration conf = denoiser(DataType.FLOAT);
         MultiLayerNetwork s = net(conf, false), f = net(conf, true);
-        assertEquals(7, FastLayers.apply(net(conf, false), true), "2 convolutions, 2 batch norms, 2 dense, 1 transposed convolution");
+        assertEquals(9, FastLayers.apply(net(conf, false), true), "2 convolutions, 2 batch norms, pooling, 2 dense, 1 transposed convolution, upsampling");
         assertEquals(s.summary(InputType.convolutional(8, 8, 1)), f.summary(InputType.convolutional(8, 8, 1)));
         assertTrue(f.summary().contains("ConvolutionLayer") && f.summary().contains("Deconvolution2DLayer")
-                && !f.summary().contains("$") && !f.summary().contains("Fast"), f.summary());
+                && f.summary().contains("SubsamplingLayer") && f.summary().contains("Upsampling2D")
+                && !f.summary().contains("$") && !f.summary().contains("Fast") && !f.summary().contains("Dnnl"), f.summary());
         assertEquals(s.getLayerWiseConfigurations().toJson(), f.getLayerWiseConfigurations().toJson());
         assertTrue(f.getLayer(0) instanceof ae.layers.ConvolutionLayer);
         assertTrue(f.getLayer(3) instanceof ae.layers.DenseLayer);
+        assertTrue(f.getLayer(2) instanceof ae.layers.SubsamplingLayer);
         assertTrue(f.getLayer(5) instanceof ae.layers.Deconvolution2DLayer);
-        assertEquals(org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer.class, f.getLayer(2).getClass(), "not covered: stock");
+        assertTrue(f.getLayer(1).getHelper() instanceof DnnlBatchNormalization, "the stock batch norm with the oneDNN helper");
+        assertTrue(f.getLayer(7) instanceof ae.layers.Upsampling2D);
+        assertEquals(org.deeplearning4j.nn.layers.convolution.CnnLossLayer.class, f.getLayer(9).getClass(), "not covered: stock");
     }
 
     @Test
@@ -138,6 +159,7 @@ class FastLayersTest {
 
     @Test
     void anUninitialisedNetworkIsInitialisedFirst() {
+        Compare.requireOneDnn();
         MultiLayerNetwork n = new MultiLayerNetwork(kittens(DataType.FLOAT));
         assertEquals(6, FastLayers.apply(n, true), "2 batch norms, 3 dense, 1 output");
         assertEquals(net(kittens(DataType.FLOAT), false).params(), n.params(), "initialised as init() does");
@@ -157,5 +179,41 @@ class FastLayersTest {
             var made = swap.implementation().apply(stock.conf(), DataType.FLOAT);
             assertEquals(stock.getClass().getSimpleName(), made.getClass().getSimpleName(), swap.stock().getSimpleName());
         }
+    }
+
+    /**
+     * Without oneDNN's natives (a build with ONEDNN=0, or a platform oneDNN's Java bindings have no natives for, such
+     * as ARM): convolutions, pooling, upsampling and batch norm keep DL4J's own layers, the dense layers are still
+     * swapped, and the network trains as the stock one does. Run in a JVM whose classpath lacks those natives (and
+     * libnd4j's oneDNN build), as such a machine's does; it must say why, and print nothing on its error stream.
+     */
+    @Test
+    void withoutOneDnnsNativesTheseLayersStayStock() throws Exception {
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> kept = new ArrayList<>(), dropped = new ArrayList<>();
+        for (String entry : classpath.split(java.io.File.pathSeparator)) {
+            String name = java.nio.file.Path.of(entry).getFileName().toString();
+            boolean natives = name.matches("(dnnl|opencl)-.*-(linux|macosx|windows)-[a-z0-9_]+\\.jar") || name.matches("nd4j-native-.*-onednn\\.jar");
+            (natives ? dropped : kept).add(entry);
+        }
+        if (DnnlLayers.available()) assertTrue(dropped.stream().anyMatch(e -> e.contains("dnnl-")), "oneDNN's natives: " + dropped);
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(javaBin.toString(), "-cp", String.join(java.io.File.pathSeparator, kept), WithoutOneDnn.class.getName())
+                .redirectError(ProcessBuilder.Redirect.PIPE).start();
+        String out = new String(p.getInputStream().readAllBytes()), err = new String(p.getErrorStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out + err);
+        Map<String, String> said = new java.util.HashMap<>();
+        out.lines().filter(l -> l.contains("=")).forEach(l -> said.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
+        assertEquals("false", said.get("available"), out);
+        assertTrue(said.get("unavailable").startsWith("oneDNN's natives"), said.get("unavailable"));
+        assertEquals("2", said.get("swapped"), "the two dense layers only: " + out);
+        assertEquals(List.of("org.deeplearning4j.nn.layers.convolution.ConvolutionLayer", "org.deeplearning4j.nn.layers.normalization.BatchNormalization",
+                "org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer", "ae.layers.DenseLayer", "ae.layers.DenseLayer",
+                "org.deeplearning4j.nn.layers.convolution.Deconvolution2DLayer", "org.deeplearning4j.nn.layers.normalization.BatchNormalization",
+                "org.deeplearning4j.nn.layers.convolution.upsampling.Upsampling2D", "org.deeplearning4j.nn.layers.convolution.ConvolutionLayer",
+                "org.deeplearning4j.nn.layers.convolution.CnnLossLayer"), List.of(said.get("layers").split(",")));
+        assertEquals("0", said.get("executed"));
+        assertTrue(Double.parseDouble(said.get("output")) < 1e-4 && Double.parseDouble(said.get("score")) < 1e-4, out);
+        assertEquals("", err.strip(), "quiet: nothing on the error stream");
     }
 }
