@@ -99,7 +99,7 @@ public final class Limits {
         String roomSource() {
             return switch (bound()) {
                 case NONE -> "no limit found";
-                case JAVACPP -> "JavaCPP's cap (AE_KERNEL_MEMORY)";
+                case JAVACPP -> "JavaCPP's cap, AE_KERNEL_MEMORY";
                 case CGROUP -> "the " + gb(cgroupBytes) + " memory limit less the Jupyter server's share";
                 case AVAILABLE -> "the memory this machine has available";
             };
@@ -135,7 +135,7 @@ public final class Limits {
     }
 
     /** A chapter's two measured points and how its sizes are set (from the Settings calls before the banner). */
-    record Chapter(String stem, long fullBytes, double fullSeconds, double recordedParallelism, String recordedCpu,
+    record Chapter(String stem, long fullBytes, double fullSeconds, double recordedParallelism, double fullCpuSeconds,
                    long fastBytes, Settings.Pair epochs, Settings.Pair limit) {
 
         /** Peak memory with n samples: the full run's at the full count, fast mode's at the fast count, linear between. */
@@ -150,7 +150,15 @@ public final class Limits {
 
         /** Wall time here in full mode with n samples and e epochs: the recorded run's, scaled. */
         double seconds(Integer n, Integer e, Here here) {
-            double s = fullSeconds * Math.max(1, recordedParallelism / Math.max(here.parallelism(), 0.01));
+            double s = fullSeconds;
+            double p = Math.max(here.parallelism(), 0.01);
+            if (p < recordedParallelism) {
+                // fewer CPUs: the wall time scaled by the CPUs, or the work itself (the kernel's CPU time, where the
+                // record has it) spread over these: whichever is less (work that did not use every core, e.g. chapter
+                // 1's small updates, loses nothing on fewer)
+                s = fullSeconds * recordedParallelism / p;
+                if (fullCpuSeconds > 0) s = Math.max(fullSeconds, Math.min(s, fullCpuSeconds / p));
+            }
             if (e != null && epochs != null && epochs.full() > 0) s *= (double) e / epochs.full();
             if (n != null && limit != null && limit.full() != Integer.MAX_VALUE && n < limit.full()) s *= (double) n / limit.full();
             return s;
@@ -382,7 +390,7 @@ public final class Limits {
         String omp = record.path("kernel").path("threads").path("OMP_NUM_THREADS").asText("");
         if (omp.matches("\\d+") && Integer.parseInt(omp) > 0) cores = Math.min(cores, Integer.parseInt(omp));
         return new Chapter(stem, Math.round(record.path("kernel_peak_rss_mb").asDouble() * MB), record.path("wall_seconds").asDouble(),
-                cores, record.path("machine").path("cpu").asText("?"), fastBytes(stem), epochs, limit);
+                cores, record.path("metrics").path("kernel_cpu_seconds").asDouble(0), fastBytes(stem), epochs, limit);
     }
 
     /**
@@ -448,7 +456,8 @@ public final class Limits {
         s.append("; it takes about ").append(Settings.duration(seconds)).append(" on ").append(cpusText(here.parallelism()));
         if (c.recordedParallelism > here.parallelism() + 1e-9)
             s.append(" (the recorded full run's ").append(Settings.duration(c.fullSeconds)).append(" on ")
-             .append(cpusText(c.recordedParallelism)).append(", scaled)");
+             .append(cpusText(c.recordedParallelism)).append(c.fullCpuSeconds > 0 ? ", " + Settings.duration(c.fullCpuSeconds)
+                     + " of CPU time" : "").append(", scaled)");
         return s.toString();
     }
 

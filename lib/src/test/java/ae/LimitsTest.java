@@ -62,7 +62,7 @@ class LimitsTest {
         assertEquals("1 CPU (cgroup v1 cpu.cfs_quota_us), memory limit 2.00 GB (cgroup v1 memory.limit_in_bytes);"
                 + " the kernel may use 1.86 GB (the 2.00 GB memory limit less the Jupyter server's share)", h.describe());
         assertEquals(1800 * MB, Limits.read(root, 2, null, 512 * MB, GB, 1800 * MB).roomBytes());
-        assertTrue(Limits.read(root, 2, null, 512 * MB, GB, 1800 * MB).describe().endsWith("(JavaCPP's cap (AE_KERNEL_MEMORY))"));
+        assertTrue(Limits.read(root, 2, null, 512 * MB, GB, 1800 * MB).describe().endsWith("(JavaCPP's cap, AE_KERNEL_MEMORY)"));
         // without JavaCPP's cap the container decides
         Limits.Here loose = Limits.read(root, 2, "2", 512 * MB, GB, 0);
         assertEquals(2 * GB - Limits.SERVER_BYTES, loose.roomBytes());
@@ -157,7 +157,7 @@ class LimitsTest {
 
     /** A chapter like chapter 4: recorded full run 32 min on 2 cores, 2.17 GB; fast mode 1.00 GB at 6,000 samples. */
     static Limits.Chapter mnistLike(long fastMb) {
-        return new Limits.Chapter("04-mnist-denoising", Math.round(2.17 * GB), 32 * 60, 2, "AMD EPYC", fastMb * MB,
+        return new Limits.Chapter("04-mnist-denoising", Math.round(2.17 * GB), 32 * 60, 2, 0, fastMb * MB,
                 new Settings.Pair(35, 3), new Settings.Pair(60_000, 6_000));
     }
 
@@ -200,7 +200,7 @@ class LimitsTest {
     void aLongRunIsOfferedFewerEpochs() {
         // enough memory, one CPU: 2 h 10 min on 2 cores becomes 4 h 20 min
         Limits.Here oneCpu = new Limits.Here(4, 1.0, "cgroup v2 cpu.max", 0, 8 * GB, "cgroup v2 memory.max", 20 * GB, 512 * MB, GB, 0);
-        Limits.Chapter slow = new Limits.Chapter("05-kittens", Math.round(1.5 * GB), 130 * 60, 2, "AMD EPYC", 900 * MB,
+        Limits.Chapter slow = new Limits.Chapter("05-kittens", Math.round(1.5 * GB), 130 * 60, 2, 0, 900 * MB,
                 new Settings.Pair(25, 2), new Settings.Pair(8_192, 300));
         List<String> lines = Limits.advice(slow, oneCpu, false, null, null);
         assertTrue(lines.get(1).contains("it takes about 260 min on 1 CPU (the recorded full run's 130 min on 2 CPUs, scaled)"), lines.toString());
@@ -215,7 +215,7 @@ class LimitsTest {
     @Test
     void aJavaCppCapBelowTheNeedIsOfferedRaisedWhereTheMachineHasRoom() {
         List<String> lines = Limits.advice(mnistLike(1024), LAPTOP, false, null, null);
-        assertTrue(lines.get(0).endsWith("the kernel may use 2.00 GB (JavaCPP's cap (AE_KERNEL_MEMORY))."), lines.toString());
+        assertTrue(lines.get(0).endsWith("the kernel may use 2.00 GB (JavaCPP's cap, AE_KERNEL_MEMORY)."), lines.toString());
         assertTrue(lines.get(1).startsWith("This full run: it needs about 2.17 GB (the recorded full run's peak): above JavaCPP's cap,"
                 + " it may stop with an OutOfMemoryError; it takes about 32 min on 2 CPUs."), lines.toString());
         // 2.17 GB / 0.9 = 2,470 MB -> 2,500 MB
@@ -247,9 +247,15 @@ class LimitsTest {
         assertEquals(c.fullBytes(), c.bytes(null));
         assertEquals((1024 * MB + c.fullBytes()) / 2.0, c.bytes(33_000), MB);
         assertEquals(32 * 60, c.seconds(null, null, ROOMY), 1e-9);
+        // with the record's CPU time: work that did not keep both cores busy loses less on one CPU
+        Limits.Chapter small = new Limits.Chapter("01-iris", 800 * MB, 400, 2, 300, 0, new Settings.Pair(250, 100), null);
+        assertEquals(400, small.seconds(null, null, ROOMY), 1e-9);
+        assertEquals(400, small.seconds(null, null, BINDER), 1e-9, "never faster than the recorded run: max(400, min(800, 300))");
+        Limits.Chapter busy = new Limits.Chapter("04-x", 800 * MB, 1000, 2, 1600, 0, null, null);
+        assertEquals(1600, busy.seconds(null, null, BINDER), 1e-9, "min(2,000 s scaled, 1,600 s of CPU time)");
         assertEquals(32 * 60 * 2 * 0.5 * 10 / 35.0, c.seconds(30_000, 10, BINDER), 1e-6);
         // a chapter whose full size is "all there is" (Integer.MAX_VALUE) has no sample count to offer
-        Limits.Chapter all = new Limits.Chapter("02-cifar-horses", 3 * GB, 60, 2, "x", GB, new Settings.Pair(100, 40),
+        Limits.Chapter all = new Limits.Chapter("02-cifar-horses", 3 * GB, 60, 2, 0, GB, new Settings.Pair(100, 40),
                 new Settings.Pair(Integer.MAX_VALUE, 340));
         assertEquals(0, all.samplesFitting(2 * GB));
         assertEquals(43_000, Limits.twoFigures(43_712));
