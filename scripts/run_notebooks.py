@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 OUT = ROOT / "target" / "notebooks"
 KERNEL = "java"
+# The settings that change what a notebook trains (kept beside the per-cell profile).
+SETTINGS = ("AE_MODE", "AE_EPOCHS", "AE_LIMIT", "OMP_NUM_THREADS", "AE_KERNEL_MEMORY")
 START_ATTEMPTS = 3
 START_FAILURES = ("Kernel didn't respond", "Kernel died before replying")
 
@@ -258,7 +260,8 @@ def metrics_path(stem: str) -> Path:
 
 
 def kernel_peak_rss_mb(client) -> float:
-    """The kernel process's peak resident memory so far (Linux VmHWM), in MB; 0 where it cannot be read."""
+    """The kernel process's peak resident memory so far (Linux VmHWM), in MB (MiB, as Linux counts); 0 where it cannot
+    be read."""
     try:
         pid = client.km.provisioner.pid
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -267,6 +270,18 @@ def kernel_peak_rss_mb(client) -> float:
     except Exception:
         pass
     return 0.0
+
+
+def kernel_cpu_seconds(client) -> float:
+    """The CPU time the kernel process has used so far, all its threads (Linux /proc/PID/stat utime + stime), in
+    seconds; 0 where it cannot be read. Unlike wall time it does not grow when other jobs share the machine."""
+    try:
+        pid = client.km.provisioner.pid
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        fields = stat[stat.rindex(")") + 2:].split()   # after "pid (name) ": state is field 3, utime 14, stime 15
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except Exception:
+        return 0.0
 
 
 def run(notebook: Path, timeout: int | None = None, quiet: bool = False) -> Result:
@@ -298,13 +313,20 @@ def run(notebook: Path, timeout: int | None = None, quiet: bool = False) -> Resu
         cell_started[0] = time.monotonic()
 
     peak_rss_mb = [0.0]
+    cpu_seconds = [0.0]
+    cells: list[dict] = []   # per code cell: wall and CPU seconds, the kernel's peak so far (target/notebooks/<stem>.cells.json)
 
     def on_cell_executed(cell, cell_index, **_):
         executed.append(cell_index)
         peak_rss_mb[0] = max(peak_rss_mb[0], kernel_peak_rss_mb(client))
+        cpu = kernel_cpu_seconds(client)
         n = code_cells.index(cell) + 1 if cell in code_cells else "?"
         first = next((line for line in cell.source.splitlines() if line.strip() and not line.startswith("//")), "")
-        log(f"[{notebook.stem}] cell {n}/{len(code_cells)} {time.monotonic() - cell_started[0]:6.1f} s "
+        wall = time.monotonic() - cell_started[0]
+        cells.append({"cell": n, "first_line": first[:80], "wall_seconds": round(wall, 2),
+                      "cpu_seconds": round(max(0.0, cpu - cpu_seconds[0]), 2), "peak_rss_mb": round(peak_rss_mb[0], 1)})
+        cpu_seconds[0] = max(cpu_seconds[0], cpu)
+        log(f"[{notebook.stem}] cell {n}/{len(code_cells)} {wall:6.1f} s "
             f"{peak_rss_mb[0]:6.0f} MB peak  {first[:60]}")
 
     error = ""
@@ -318,6 +340,8 @@ def run(notebook: Path, timeout: int | None = None, quiet: bool = False) -> Resu
             on_cell_start=on_cell_start, on_cell_executed=on_cell_executed,
         )
         error, started_cells = "", len(executed)
+        cells.clear()
+        cpu_seconds[0] = 0.0
         try:
             with open(kernel_log, "wb") as klog:  # the kernel's own chatter (classpath, channels) goes here, not to the console
                 client.execute(stdout=klog, stderr=klog)
@@ -336,6 +360,10 @@ def run(notebook: Path, timeout: int | None = None, quiet: bool = False) -> Resu
     if error:
         error += f"\n(kernel log: {kernel_log})"
     nbformat.write(nb, OUT / notebook.name)
+    (OUT / f"{notebook.stem}.cells.json").write_text(json.dumps(
+        {"notebook": notebook.stem, "settings": {k: os.environ[k] for k in SETTINGS if os.environ.get(k)},
+         "kernel_peak_rss_mb": round(peak_rss_mb[0], 1), "kernel_cpu_seconds": round(cpu_seconds[0], 1),
+         "ok": not error, "cells": cells}, indent=1) + "\n")
 
     data = None
     if not error:
@@ -343,6 +371,8 @@ def run(notebook: Path, timeout: int | None = None, quiet: bool = False) -> Resu
             data = json.loads(metrics.read_text())
             if peak_rss_mb[0]:
                 data["kernel_peak_rss_mb"] = round(peak_rss_mb[0], 1)  # measured here: the notebook cannot see its own peak
+            if cpu_seconds[0]:
+                data["kernel_cpu_seconds"] = round(cpu_seconds[0], 1)  # the kernel's CPU time, all threads, start-up included
             data["pictures"] = pictures(nb)   # counted here: what the reader sees, for each chapter's check
             metrics.write_text(json.dumps(data, indent=2) + "\n")
         else:

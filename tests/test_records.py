@@ -81,6 +81,14 @@ def test_the_record_meets_the_chapters_full_mode_goals(stem):
 
 
 @pytest.mark.parametrize("stem", RECORDED)
+def test_the_record_stayed_within_the_courses_memory(stem):
+    """The full run's kernel peak within tests/test_notebooks.py's MEMORY_MB, the same check as every test run's."""
+    import test_notebooks
+    _, run, _ = load(stem)
+    test_notebooks.check_memory(stem, {**run["metrics"], "kernel_peak_rss_mb": run["kernel_peak_rss_mb"]})
+
+
+@pytest.mark.parametrize("stem", RECORDED)
 def test_the_record_is_whole_and_clean(stem):
     rec, run, notebook = load(stem)
     nb_path, json_path = record.record_paths(stem)

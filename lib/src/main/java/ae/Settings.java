@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -53,13 +54,23 @@ public final class Settings {
 
     /** Epochs to train: {@code AE_EPOCHS} if set, else {@code full} or {@code fast} by mode. */
     public static int epochs(int full, int fast) {
-        return positiveInt("AE_EPOCHS", fast() ? fast : full);
+        int n = positiveInt("AE_EPOCHS", fast() ? fast : full);
+        lastEpochs = new Pair(full, fast);
+        return n;
     }
 
     /** Training samples to use: {@code AE_LIMIT} if set, else {@code full} or {@code fast} by mode. */
     public static int limit(int full, int fast) {
-        return positiveInt("AE_LIMIT", fast() ? fast : full);
+        int n = positiveInt("AE_LIMIT", fast() ? fast : full);
+        lastLimit = new Pair(full, fast);
+        return n;
     }
+
+    /** A size in full and in fast mode, as a notebook asked for it. */
+    record Pair(int full, int fast) {}
+
+    /** The last sizes asked for: the banner, which follows them, judges the chapter's needs with them ({@link Limits}). */
+    private static volatile Pair lastEpochs, lastLimit;
 
     /** The project folder: {@code AE_HOME}, or the nearest folder above the working directory holding notebooks/ and pom.xml. */
     public static Path home() {
@@ -144,10 +155,31 @@ public final class Settings {
         checkStem(stem);
         // In full mode this run is the full run: no other run's numbers. Read first: a broken record stops here.
         String recorded = fast() ? recordedRun(stem) : null;
-        return compose(thisRun, fullRun, recorded);
+        return compose(thisRun, fullRun, recorded, limitsAdvice(stem));
     }
 
-    private static String compose(String thisRun, String fullRun, String recorded) {
+    /**
+     * What the limits of this machine mean for the chapter ({@link Limits}): nothing where it fits and takes under an
+     * hour. In full mode a record that cannot be read gives no advice (the fast banner reports it).
+     */
+    private static List<String> limitsAdvice(String stem) {
+        JsonNode run;
+        try {
+            run = record(stem);
+        } catch (IllegalStateException e) {
+            if (fast()) throw e;
+            return List.of();
+        }
+        Limits.Chapter chapter = Limits.chapter(stem, run, lastEpochs, lastLimit);
+        return Limits.advice(chapter, Limits.here(), fast(), setInt("AE_EPOCHS"), setInt("AE_LIMIT"));
+    }
+
+    private static Integer setInt(String key) {
+        String v = get(key);
+        return v == null || v.isBlank() ? null : positiveInt(key, 1);
+    }
+
+    private static String compose(String thisRun, String fullRun, String recorded, List<String> limits) {
         boolean overridden = (get("AE_EPOCHS") != null && !get("AE_EPOCHS").isBlank())
                 || (get("AE_LIMIT") != null && !get("AE_LIMIT").isBlank());
         StringBuilder s = new StringBuilder();
@@ -162,6 +194,7 @@ public final class Settings {
              .append("For a quick look, AE_MODE=fast trains briefly on a small subset.");
         }
         if (overridden) s.append("\nSettings changed from the mode's defaults: ").append(describe()).append('.');
+        for (String line : limits) s.append('\n').append(line);
         String text = s.toString();
         System.out.println(text);
         return text;
@@ -178,12 +211,8 @@ public final class Settings {
     static String recordedRun(String stem) {
         JsonNode run = record(stem);
         if (run == null) return "not recorded yet (make record NB=" + stem + ")";
-        Path file = home().resolve("runs").resolve(stem + ".json");
         JsonNode seconds = run.path("wall_seconds"), mb = run.path("kernel_peak_rss_mb"),
                 machine = run.path("machine"), date = run.path("recorded");
-        if (!seconds.isNumber() || !mb.isNumber() || !machine.path("cpu").isTextual() || !date.isTextual() || date.asText().length() < 10)
-            throw new IllegalStateException("The record " + shown(file) + " lacks wall_seconds, kernel_peak_rss_mb, machine.cpu"
-                    + " or recorded (scripts/record.py writes them): make it again (make record NB=" + stem + ")");
         StringBuilder s = new StringBuilder(duration(seconds.asDouble()))
                 .append(", kernel peak memory ").append(String.format(Locale.ROOT, "%.2f GB", mb.asDouble() / 1024))
                 .append(" (").append(machine.path("cpu").asText());
@@ -191,6 +220,29 @@ public final class Settings {
         s.append(", ").append(date.asText(), 0, 10);
         if (run.path("load_at_start").asDouble(0) > BUSY) s.append("; the machine was busy: slower than alone");
         return s.append(')').toString();
+    }
+
+    /**
+     * The recorded full run of a notebook ({@code runs/<stem>.json}), null without one; one that cannot be read or lacks
+     * what the banner uses is an error that names the file and the fix.
+     */
+    static JsonNode record(String stem) {
+        checkStem(stem);
+        Path file = home().resolve("runs").resolve(stem + ".json");
+        if (!Files.isRegularFile(file)) return null;
+        JsonNode run;
+        try {
+            run = new ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IllegalStateException("The record " + shown(file) + " cannot be read (" + e.getClass().getSimpleName()
+                    + "): restore it with git (git checkout -- runs/" + stem + ".json) or make it again (make record NB=" + stem + ")", e);
+        }
+        JsonNode seconds = run.path("wall_seconds"), mb = run.path("kernel_peak_rss_mb"),
+                machine = run.path("machine"), date = run.path("recorded");
+        if (!seconds.isNumber() || !mb.isNumber() || !machine.path("cpu").isTextual() || !date.isTextual() || date.asText().length() < 10)
+            throw new IllegalStateException("The record " + shown(file) + " lacks wall_seconds, kernel_peak_rss_mb, machine.cpu"
+                    + " or recorded (scripts/record.py writes them): make it again (make record NB=" + stem + ")");
+        return run;
     }
 
     /** Whether the chapter's full run is recorded ({@code runs/<stem>.json}, written by {@code make record}). */
@@ -211,19 +263,6 @@ public final class Settings {
         return node.isNumber() ? node.asDouble() : Double.NaN;
     }
 
-    /** The record {@code runs/<stem>.json} as JSON, or null when there is none; an error names a record that cannot be read. */
-    private static JsonNode record(String stem) {
-        checkStem(stem);
-        Path file = home().resolve("runs").resolve(stem + ".json");
-        if (!Files.isRegularFile(file)) return null;
-        try {
-            return new ObjectMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            throw new IllegalStateException("The record " + shown(file) + " cannot be read (" + e.getClass().getSimpleName()
-                    + "): restore it with git (git checkout -- runs/" + stem + ".json) or make it again (make record NB=" + stem + ")", e);
-        }
-    }
-
     private static void checkStem(String stem) {
         if (stem == null || !stem.matches("\\d\\d-[a-z0-9-]+"))
             throw new IllegalArgumentException("The notebook's stem is '" + stem + "', but it must be like '01-iris' (two digits,"
@@ -240,9 +279,10 @@ public final class Settings {
         return env.get(key);
     }
 
-    /** For tests: read settings from this map instead of the process environment. */
+    /** For tests: read settings from this map instead of the process environment (and forget the sizes asked for). */
     static void useEnvironment(Map<String, String> map) {
         env = map;
+        lastEpochs = lastLimit = null;
     }
 
     private static int positiveInt(String key, int otherwise) {
