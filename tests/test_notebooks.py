@@ -6,7 +6,6 @@ import json
 import math
 import os
 import re
-import sys
 from pathlib import Path
 
 import pytest
