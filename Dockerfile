@@ -37,7 +37,7 @@ USER ${NB_USER}
 ENV AE_MODE=fast \
     OMP_NUM_THREADS=1 \
     KERNEL=ijava \
-    AE_KERNEL_MEMORY="-Xmx512m -Dorg.bytedeco.javacpp.maxbytes=1g -Dorg.bytedeco.javacpp.maxphysicalbytes=1700m" \
+    AE_KERNEL_MEMORY="-Xmx512m -XX:+UseSerialGC -Dorg.bytedeco.javacpp.maxbytes=1g -Dorg.bytedeco.javacpp.maxphysicalbytes=1700m" \
     PATH=${HOME}/.venv/bin:${PATH} \
     JUPYTER_PATH=${HOME}/target/jupyter
 

@@ -39,12 +39,16 @@ REMEMBERED = ("OMP_NUM_THREADS", "AE_KERNEL_MEMORY")
 
 # Memory (README, Performance): ND4J's arrays live outside the Java heap and are freed when the JVM collects their
 # Java handles. A small heap (512 MB: the kernel, JShell and the notebooks' Java objects need less) makes collections
-# frequent, so garbage buffers go in time; JavaCPP's caps (1 GB of array buffers, 2 GB for the whole process) force a
-# collection before more is taken; JavaCPP checks them only when it allocates, and oneDNN's own buffers and the JVM
+# frequent, so garbage buffers go in time; JavaCPP's caps (1 GB of array buffers, 1.8 GB for the whole process) force
+# a collection before more is taken; JavaCPP checks them only when it allocates, and oneDNN's own buffers and the JVM
 # come on top. Without them a full chapter-3 run grew past 16 GB; with caps of 2 GB / 3 GB full-data runs peaked at
-# 2.0 GB (chapter 4) and 3.2 GB (chapter 3); with these, training peaks at 1.7-2.1 GB and a whole notebook at
-# 1.95-2.18 GB.
-MEMORY = ["-Xmx512m", "-Dorg.bytedeco.javacpp.maxbytes=1g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=2g"]
+# 2.0 GB (chapter 4) and 3.2 GB (chapter 3); with 1 GB / 2 GB a whole notebook at 1.95-2.18 GB (dead arrays wait for
+# a collection until JavaCPP's 1 GB of buffers is reached). With the process cap at 1.8 GB, chapter 3's fast mode
+# peaked at 1.69 GB instead of 1.76 GB (2026-12-03; the records give each full run's peak). The serial collector:
+# G1's own structures and its eager heap growth cost ~50-90 MB of resident memory; chapter 5 in full mode (one epoch
+# per model) peaked at 1.85 GB with it against 1.89 GB with G1, training its first model at 1.65 GB against 1.74 GB;
+# with a 512 MB heap its pauses are short.
+MEMORY = ["-Xmx512m", "-XX:+UseSerialGC", "-Dorg.bytedeco.javacpp.maxbytes=1g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=1800m"]
 
 
 def memory_flags(value: str | None = None) -> list[str]:

@@ -332,8 +332,6 @@ def check_05_kittens(m: dict) -> None:
     assert m["relu_share_above_1"] > 0 and m["relu_max_output"] > 1 and m["relu_dead_units"] > 0, m
     # the article's "good with black or white cats": the error grows with contrast (fast r = 0.72)
     assert m["contrast_correlation"] > 0.4, m
-    # memory: the whole notebook's kernel, measured by the runner (issue 23's targets: 1.6 GB fast, 1.9 GB full)
-    assert 0 < m["kernel_peak_rss_mb"] <= (1.6 if m["mode"] == "fast" else 1.9) * 1024, m["kernel_peak_rss_mb"]
     if m["mode"] == "full":
         assert m["epochs_final"] == 25 and m["epochs_compare"] == 10, m
         # batch norm ahead in inference mode too after 10 epochs (290 steps; issue 22's run: 0.0178 vs. 0.0269)

@@ -54,7 +54,7 @@ def picture(text: str = "[image 640x360: loss]", image: str = PNG) -> nbformat.N
 def clean() -> nbformat.NotebookNode:
     return notebook(
         [new_output("stream", name="stdout", text="FAST mode: this run trains on 5,000 images, 5 epochs.\n"
-                                                  "Saved 12 numbers (notebook, mode) to target/metrics/03-fashion-mnist.json\n")],
+                                                  "Saved 12 results to target/metrics/03-fashion-mnist.json (the tests and the records read them)\n")],
         [picture()],
         [new_output("display_data", data={
             "text/html": "<table><tr><td>0.04197</td><td>13.77</td></tr></table>",

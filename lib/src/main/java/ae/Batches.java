@@ -48,16 +48,22 @@ public final class Batches {
      * {@code f} applied to {@code x}'s rows {@code size} at a time, the results stacked in order. A network's
      * activations for 10,000 images at once take gigabytes; in batches of 1,000 they take megabytes. {@code f}'s
      * result may have any shape whose first dimension is the batch's rows: it is flattened to one row per input row.
+     * The batches' results are freed once they are stacked (not at the next garbage collection, which would let a few
+     * calls pile up hundreds of megabytes off the heap), so {@code f} returns a new array, as a network's output is.
      */
     public static INDArray map(INDArray x, int size, UnaryOperator<INDArray> f) {
         if (size < 1) throw new IllegalArgumentException("a batch needs at least one row, not " + size);
         if (x.rows() == 0) throw new IllegalArgumentException("there are no rows to map");
-        List<INDArray> parts = new ArrayList<>();
+        List<INDArray> results = new ArrayList<>(), parts = new ArrayList<>();
         for (long start = 0; start < x.rows(); start += size) {
             INDArray part = f.apply(x.get(NDArrayIndex.interval(start, Math.min(x.rows(), start + size)), NDArrayIndex.all()));
+            results.add(part);
             parts.add(part.rank() == 2 ? part : part.reshape(part.size(0), part.length() / part.size(0)));
         }
-        return parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(INDArray[]::new));
+        if (parts.size() == 1) return parts.get(0);
+        INDArray stacked = Nd4j.concat(0, parts.toArray(INDArray[]::new));
+        for (INDArray part : results) if (part.closeable() && part.data() != x.data() && part.data() != stacked.data()) part.close();
+        return stacked;
     }
 
     private static int[] order(long n, int size) {

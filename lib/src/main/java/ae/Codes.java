@@ -70,22 +70,40 @@ public final class Codes {
         if (reference.columns() != queries.columns()) {
             throw new IllegalArgumentException("reference rows have " + reference.columns() + " numbers, queries " + queries.columns());
         }
-        INDArray ref = reference.castTo(DataType.FLOAT);
-        INDArray refNorms = ref.mul(ref).sum(1).reshape(1, ref.rows());
+        // Every temporary below is closed as soon as it is used: left to the garbage collector, the copies and the
+        // distance matrices of a few calls add up to hundreds of megabytes off the heap before a collection frees them.
+        INDArray ref = reference.dataType() == DataType.FLOAT ? reference : reference.castTo(DataType.FLOAT);
+        INDArray squares = ref.mul(ref), sums = squares.sum(1);
+        squares.close();
+        INDArray refNorms = sums.reshape(1, ref.rows());
         INDArray refT = ref.transpose().dup('c');   // one copy in the layout mmul wants, not one per batch
         int correct = 0, batch = 250;
-        for (int start = 0; start < queries.rows(); start += batch) {
-            int end = (int) Math.min(queries.rows(), start + batch);
-            // The batch's rows copied (pullRows), not a view: in ND4J 1.0.0-M2.1 get(interval(...)) of a view that
-            // starts inside a larger array sometimes returns an empty array (the unit test has such a view).
-            INDArray q = Nd4j.pullRows(queries, 1, java.util.stream.IntStream.range(start, end).toArray()).castTo(DataType.FLOAT);
-            // |q - r|² = |q|² - 2 q·r + |r|²; |q|² is the same for every r, so it does not change the nearest one
-            INDArray distance = q.mmul(refT).muli(-2).addiRowVector(refNorms);
-            long[] nearest = distance.negi().argMax(1).toLongVector();   // the smallest distance
-            for (int i = 0; i < nearest.length; i++) {
-                if (referenceLabels[(int) nearest[i]] == queryLabels[start + i]) correct++;
+        try {
+            for (int start = 0; start < queries.rows(); start += batch) {
+                int end = (int) Math.min(queries.rows(), start + batch);
+                // The batch's rows copied (pullRows), not a view: in ND4J 1.0.0-M2.1 get(interval(...)) of a view that
+                // starts inside a larger array sometimes returns an empty array (the unit test has such a view).
+                INDArray rows = Nd4j.pullRows(queries, 1, java.util.stream.IntStream.range(start, end).toArray());
+                INDArray q = rows.dataType() == DataType.FLOAT ? rows : rows.castTo(DataType.FLOAT);
+                // |q - r|² = |q|² - 2 q·r + |r|²; |q|² is the same for every r, so it does not change the nearest one
+                INDArray distance = q.mmul(refT).muli(-2).addiRowVector(refNorms);
+                INDArray argMax = distance.negi().argMax(1);   // the smallest distance
+                long[] nearest = argMax.toLongVector();
+                for (int i = 0; i < nearest.length; i++) {
+                    if (referenceLabels[(int) nearest[i]] == queryLabels[start + i]) correct++;
+                }
+                closeAll(argMax, distance, q, rows);
             }
+        } finally {
+            closeAll(refT, refNorms, sums);
+            if (ref != reference) ref.close();
         }
         return (double) correct / queries.rows();
+    }
+
+    /** Frees arrays this class made (each once, in any order), at once instead of at the next garbage collection. */
+    private static void closeAll(INDArray... arrays) {
+        java.util.Set<INDArray> done = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (INDArray a : arrays) if (a != null && done.add(a) && a.closeable()) a.close();
     }
 }

@@ -497,7 +497,7 @@ public final class Limits {
     /** "raise JavaCPP's cap: AE_KERNEL_MEMORY=\"-Xmx512m ... maxphysicalbytes=2500m\" (then restart the kernel)." */
     static String raiseCap(Here here, long need) {
         long mb = (long) Math.ceil(need / MEMORY_MARGIN / MB / 100) * 100;
-        return "raise JavaCPP's cap, AE_KERNEL_MEMORY=\"-Xmx" + here.heapBytes() / MB + "m -Dorg.bytedeco.javacpp.maxbytes="
+        return "raise JavaCPP's cap, AE_KERNEL_MEMORY=\"-Xmx" + here.heapBytes() / MB + "m -XX:+UseSerialGC -Dorg.bytedeco.javacpp.maxbytes="
                 + (here.javacppBytes() > 0 ? here.javacppBytes() / MB : 1024) + "m -Dorg.bytedeco.javacpp.maxphysicalbytes=" + mb
                 + "m\" (TROUBLESHOOTING.md#memory; the kernel reads it when it starts).";
     }

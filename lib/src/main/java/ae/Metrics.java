@@ -109,7 +109,7 @@ public final class Metrics {
         Path file = write();
         List<String> keys = new ArrayList<>();
         values.fieldNames().forEachRemaining(keys::add);
-        System.out.println("Saved " + keys.size() + " numbers (" + String.join(", ", keys) + ") to " + Settings.shown(file));
+        System.out.println("Saved " + keys.size() + " results to " + Settings.shown(file) + " (the tests and the records read them)");
     }
 
     /** Where {@link #save} writes. */

@@ -42,4 +42,17 @@ class BatchesTest {
         assertEquals(2, calls[0]);
         assertEquals(x.mul(2), y);
     }
+
+    @Test
+    void mapFreesEachBatchResultOnceStackedAndLeavesItsInputAlone() {
+        INDArray x = Nd4j.arange(12).castTo(DataType.FLOAT).reshape(6, 2), before = x.dup();
+        List<INDArray> made = new java.util.ArrayList<>();
+        INDArray y = Batches.map(x, 4, b -> { INDArray r = Nd4j.create(DataType.FLOAT, b.rows(), 1, 2).assign(b.mul(2).reshape(b.rows(), 1, 2)); made.add(r); return r; });
+        assertEquals(before.mul(2), y);
+        assertEquals(2, made.size());
+        assertTrue(made.stream().allMatch(INDArray::wasClosed), "each batch's result is freed once stacked");
+        // f may hand back its input (a view of x): x stays whole and usable
+        assertEquals(before, Batches.map(x, 4, b -> b));
+        assertEquals(before, x);
+    }
 }

@@ -220,7 +220,7 @@ class LimitsTest {
                 + " it may stop with an OutOfMemoryError; it takes about 32 min on 2 CPUs."), lines.toString());
         // 2.17 GB / 0.9 = 2,470 MB -> 2,500 MB
         assertTrue(lines.get(2).startsWith("Settings that fit here: AE_MODE=full AE_LIMIT=42000 (estimated: about 1.78 GB, 22 min)."
-                + " Or keep all samples: raise JavaCPP's cap, AE_KERNEL_MEMORY=\"-Xmx512m -Dorg.bytedeco.javacpp.maxbytes=1024m"
+                + " Or keep all samples: raise JavaCPP's cap, AE_KERNEL_MEMORY=\"-Xmx512m -XX:+UseSerialGC -Dorg.bytedeco.javacpp.maxbytes=1024m"
                 + " -Dorg.bytedeco.javacpp.maxphysicalbytes=2500m\""), lines.toString());
         // inside a container's limit the cap cannot rise above it: no such offer
         Limits.Here boxed = new Limits.Here(2, 0, null, 0, 2 * GB + 500 * MB, "cgroup v2 memory.max", 20 * GB, 512 * MB, GB, 2 * GB);

@@ -176,6 +176,13 @@ public final class LossChart {
 
     private String line(String name, int epoch, double value) {
         double seconds = (System.nanoTime() - started) / 1e9;
-        return String.format(Locale.ROOT, "epoch %d/%d  %s %s %.5f  (%.1f s)", epoch, epochs, name, yTitle, value, seconds);
+        return String.format(Locale.ROOT, "epoch %d/%d  %s %s %s  (%.1f s)", epoch, epochs, name, yTitle, rounded(value), seconds);
+    }
+
+    /** A loss as a reader compares it: four significant digits below 100 (0.03452), whole numbers with commas above (2,193). */
+    static String rounded(double value) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) return String.valueOf(value);
+        return Math.abs(value) >= 100 ? String.format(Locale.ROOT, "%,.0f", value)
+                : new java.math.BigDecimal(value).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
     }
 }

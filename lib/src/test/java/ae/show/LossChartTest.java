@@ -30,7 +30,7 @@ class LossChartTest {
         for (String call : k.calls.subList(1, k.calls.size())) {
             assertTrue(call.startsWith("update id-1 [text/plain, image/png]"), call);
         }
-        assertTrue(k.calls.get(k.calls.size() - 1).contains("epoch 3/3  training loss 0.25000"), k.calls.toString());
+        assertTrue(k.calls.get(k.calls.size() - 1).contains("epoch 3/3  training loss 0.25 "), k.calls.toString());
         assertArrayEquals(new double[] {0.9, 0.5, 0.25}, c.values("training"));
         assertEquals(1.0, c.last("validation"));
         assertEquals(2, c.chart().getSeriesMap().size());
@@ -66,7 +66,7 @@ class LossChartTest {
         }
         String[] lines = out.toString().trim().split("\n");
         assertEquals(2, lines.length, out.toString());
-        assertTrue(lines[1].startsWith("epoch 2/2  training RMSE 0.40000"), lines[1]);
+        assertTrue(lines[1].startsWith("epoch 2/2  training RMSE 0.4 "), lines[1]);
     }
 
     @Test
@@ -102,5 +102,13 @@ class LossChartTest {
         assertEquals(100.0, chart.getSeriesMap().get("a").getXData()[99]);
         var e = assertThrows(IllegalArgumentException.class, () -> LossChart.of("t", "loss", 2).series("long", new double[3]));
         assertTrue(e.getMessage().contains("3 values") && e.getMessage().contains("2 epochs"), e.getMessage());
+    }
+
+    @Test
+    void progressLinesRoundTheLossAsAReaderComparesIt() {
+        assertEquals("2,193", LossChart.rounded(2192.73253));
+        assertEquals("45.39", LossChart.rounded(45.39241));
+        assertEquals("0.03452", LossChart.rounded(0.0345249));
+        assertEquals("0.1", LossChart.rounded(0.1));
     }
 }
