@@ -18,16 +18,25 @@ public final class Quality {
     private Quality() {}
 
     public static double mse(INDArray original, INDArray reconstruction) {
-        return original.squaredDistance(reconstruction.castTo(original.dataType())) / original.length();
+        INDArray r = reconstruction.castTo(original.dataType());
+        double mse = original.squaredDistance(r) / original.length();
+        if (r != reconstruction) r.close();
+        return mse;
     }
 
     public static double bce(INDArray original, INDArray reconstruction) {
         // -mean(t·log p + (1 - t)·log(1 - p)) with few full-size temporaries (these arrays can be 10,000 images):
-        // sum(t·log p) + sum(log(1 - p)) - sum(t·log(1 - p)).
-        INDArray p = Transforms.min(Transforms.max(reconstruction.castTo(original.dataType()), EPS, true), 1 - EPS, false);
-        double tLogP = Transforms.log(p, true).muli(original).sumNumber().doubleValue();
+        // sum(t·log p) + sum(log(1 - p)) - sum(t·log(1 - p)). The temporaries are freed at once, not at the next
+        // garbage collection: a chapter computes this for many reconstructions.
+        INDArray r = reconstruction.castTo(original.dataType());
+        INDArray p = Transforms.min(Transforms.max(r, EPS, true), 1 - EPS, false);   // a copy, clipped in place
+        if (r != reconstruction) r.close();
+        INDArray logP = Transforms.log(p, true);
+        double tLogP = logP.muli(original).sumNumber().doubleValue();
+        logP.close();
         INDArray log1mP = Transforms.log(p.rsubi(1), false);   // p's memory reused
         double sum = tLogP + log1mP.sumNumber().doubleValue() - log1mP.muli(original).sumNumber().doubleValue();
+        p.close();
         return -sum / original.length();
     }
 
