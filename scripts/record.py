@@ -247,7 +247,9 @@ def kernel_facts() -> dict:
     name = choice.read_text().strip() if choice.is_file() else ""
     if not name:
         name = "ijava" if "IJava" in spec.display_name else "rapaio" if "rapaio" in spec.display_name else "unknown"
-    return {"name": name, "display_name": spec.display_name, "java": java_version(spec.argv[0]),
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import kernelspec   # the kernelspec starts the kernel launcher (Python): the JVM is the command after it
+    return {"name": name, "display_name": spec.display_name, "java": java_version(kernelspec.java_argv(spec.argv)[0]),
             "threads": {k: v for k, v in spec.env.items() if k.endswith("_THREADS")}}
 
 
