@@ -100,6 +100,8 @@ def test_the_record_is_whole_and_clean(stem):
     assert re.fullmatch(r"[0-9a-f]{40}", run["commit"]) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", run["recorded"])
     assert run["machine"]["cpu"] and run["machine"]["cores"] >= 1 and run["machine"]["memory_mb"] > 0
     assert run["kernel"]["name"] in ("rapaio", "ijava") and run["kernel"]["display_name"].startswith("Java ("), run["kernel"]
+    # the JVM the kernel runs on, as `java -version` names it ("openjdk 17.0.15"), not the launcher in front of it
+    assert re.fullmatch(r"\S+ 17[\d.+_-]*", run["kernel"]["java"]), run["kernel"]
     assert run["load_at_start"] is None or run["load_at_start"] >= 0
     assert run["wall_seconds"] > 0 and 0 < run["kernel_peak_rss_mb"] == run["metrics"]["kernel_peak_rss_mb"]
     assert isinstance(run["data"]["fetched"], dict) and run["data"]["counts"], run["data"]
