@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import subprocess
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -101,18 +102,49 @@ def run_in_browser(case: Case, tmp_path: Path) -> tuple[dict, Path, Path]:
     return report, copy, out
 
 
+def kernel_log_tail(tmp_path: Path, lines: int = 40) -> str:
+    """The last lines of the kernel's log (running_lab sends it to tmp_path/kernels), without its classpath lines."""
+    logs = sorted((tmp_path / "kernels").glob("*.log"), key=lambda f: f.stat().st_mtime)
+    if not logs:
+        return "(no kernel log)"
+    kept = [line for line in logs[-1].read_text(errors="replace").splitlines() if "classpath" not in line.lower()]
+    return "\n".join(kept[-lines:])
+
+
+def run_until_not_stuck(case: Case, tmp_path: Path) -> tuple[dict, Path, Path]:
+    """run_in_browser, once more (a new server, kernel and browser) if the page lost the end of a cell: a cell left
+    at [*] while the server saw the kernel idle for a minute (run_all.mjs's "stuck"). Seen once on CI, in both cases
+    of one run, not once in a dozen runs here; the kernel had run the cells (later ones had counts 3, 4, ...), so the reply or
+    the idle status of the first cells never reached the page. What each stuck attempt left is kept in
+    target/browser/<stem>/stuck-N.txt and said in a warning, so that it is seen, not hidden."""
+    for attempt in (1, 2):
+        work = tmp_path / f"attempt-{attempt}"
+        work.mkdir()
+        report, saved, out = run_in_browser(case, work)
+        if "stuck" not in report:
+            return report, saved, out
+        what = (f"attempt {attempt}: cells left at [*] with the kernel idle: {json.dumps(report['stuck'])}\n"
+                f"kernel at the start: {report.get('kernel_at_start')}\nsteps: {report.get('steps')}\n"
+                f"console errors: {report.get('console_errors')}\n--- the kernel's log ---\n{kernel_log_tail(work)}\n"
+                f"--- JupyterLab's log ---\n{(work / 'lab.log').read_text(errors='replace')[-3000:]}")
+        (ROOT / "target" / "browser" / f"{case.stem}-stuck-{attempt}.txt").write_text(what)
+        warnings.warn(f"{case.stem}: {what[:2000]}")
+    pytest.fail(f"{case.stem}: the page lost the end of a cell twice:\n{what[:6000]}")
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_a_notebook_runs_in_jupyterlab_in_a_real_browser_offline(case: Case, tmp_path: Path) -> None:
     require_browser()
     code_cells = sum(c.cell_type == "code" for c in nbformat.read(ROOT / case.notebook, as_version=4).cells)
-    report, saved, out = run_in_browser(case, tmp_path)
+    report, saved, out = run_until_not_stuck(case, tmp_path)
     outputs = report["outputs"]
     # the browser was offline: a request to plotly.js's CDN was blocked (any other non-local request would be too)
     assert report["offline_probe"] == "blocked" and "https://cdn.plot.ly/plotly-2.35.2.min.js" in report["blocked"], report["blocked"]
 
     # every code cell ran, once, in order
     counts = [int(p.strip("[]:")) for p in report["prompts"] if p.strip("[]:").isdigit()]
-    assert len(report["prompts"]) == code_cells and len(counts) == code_cells, report["prompts"]
+    assert len(report["prompts"]) == code_cells and len(counts) == code_cells, \
+        f"{report['prompts']}; steps {report['steps']}; kernel at the start {report.get('kernel_at_start')}"
     assert counts == sorted(counts) and len(set(counts)) == code_cells, report["prompts"]
     # no error output (an exception, or anything on stderr), and no error in the browser's console
     errors = [o["text"] for o in outputs if o["mime"] == "application/vnd.jupyter.stderr"]

@@ -62,6 +62,20 @@ try {
   const kernelText = page.locator('.jp-StatusBar-TextItem', { hasText: ' | ' }).first();
   await page.waitForFunction((el) => /\| (Idle|Unknown|Busy)\s*$/.test(el.textContent), await kernelText.elementHandle(),
     { timeout: 180000 });
+  // The server's view as well: the kernel idle with the page's websocket connected, and nothing changing for a second
+  // (the page shows "Unknown" from the moment its websocket opens, before the server has finished connecting it).
+  const kernels = async () => {
+    try {
+      const r = await fetch(`${args.lab}/api/kernels?token=${args.token}`);
+      return (await r.json()).map((k) => ({ state: k.execution_state, connections: k.connections }));
+    } catch (e) { return [{ error: String(e).slice(0, 200) }]; }
+  };
+  for (let settled = 0, t0 = Date.now(); settled < 4 && Date.now() - t0 < 60000; ) {
+    const k = await kernels();
+    settled = k.length === 1 && k[0].state === 'idle' && k[0].connections > 0 ? settled + 1 : 0;
+    await page.waitForTimeout(250);
+  }
+  report.kernel_at_start = await kernels();
   step('kernel_ready');
 
   // JupyterLab's own menu: Run > Run All Cells
@@ -83,10 +97,20 @@ try {
   });
   let s = await state();
   const clicked = Date.now();
+  let lastPrompts = '', lastChange = Date.now();
   while (Date.now() - started < timeoutMs) {
     s = await state();
     const done = s.prompts.length > 0 && s.prompts.every((p) => /\[\d+\]/.test(p));
     if (done && (s.status === 'idle' || s.status === '')) break;
+    const now = Date.now(), joined = s.prompts.join(' ');
+    if (joined !== lastPrompts) { lastPrompts = joined; lastChange = now; }
+    // A cell still shows [*] although the kernel has been idle for 60 s with nothing changing: the page lost the
+    // end of that cell (its reply or its idle status never reached it). Stop waiting and say so, with the kernel's
+    // state as the server sees it.
+    if (now - lastChange > 60000 && s.prompts.some((p) => p === '[*]:')) {
+      const k = await kernels();
+      if (k.length === 1 && k[0].state === 'idle') { report.stuck = { prompts: s.prompts, kernel: k, idle_seconds: Math.round((now - lastChange) / 1000) }; break; }
+    }
     if (Date.now() - clicked > 120000 && s.prompts.every((p) => p === '[ ]:')) {
       throw new Error(`Run All Cells ran nothing in 120 s (kernel: ${await kernelText.textContent()})`);
     }
