@@ -9,6 +9,8 @@ leave them. A profile counts if its run succeeded in fast mode with the mode's o
 For every chapter the file keeps the peak of each kind of run (kernel, threads) and the need: the highest of them
 plus MARGIN, rounded up to 10 MB. Kinds not measured this time are kept from the file.
 
+It also writes the table of fast-mode times in docs/workshop.md (between its markers; tests/test_docs.py checks it).
+
 Who reads it: the banner (ae.Limits: whether fast mode fits where the notebook runs, and between fast and full mode
 how memory grows with the samples), and tests/test_notebooks.py, which fails a fast-mode run above its chapter's
 need: a chapter that came to need more says so at once, and this script is how its need is written again.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import textwrap
 import sys
 from pathlib import Path
 
@@ -77,6 +80,52 @@ def merged(old: dict, new: dict[str, dict[str, dict]], today: str) -> dict:
     return {"about": ABOUT, "chapters": dict(sorted(chapters.items()))}
 
 
+# docs/workshop.md's table of fast-mode times is generated from the file, between these markers
+WORKSHOP = ROOT / "docs" / "workshop.md"
+START = "<!-- generated: fast-mode times (scripts/fast_needs.py, from runs/fast-mode.json) -->"
+END = "<!-- end generated: fast-mode times -->"
+ONE_CORE = "IJava, OMP_NUM_THREADS=1"   # the image's kernel on one thread: Binder's one CPU, a slow laptop's one core
+TITLES = {"01-iris": "1 Iris", "02-cifar-horses": "2 CIFAR horses", "03-fashion-mnist": "3 Fashion-MNIST",
+          "04-mnist-denoising": "4 MNIST denoising", "05-kittens": "5 Kittens"}
+MIDDLE = {"01-iris": "— (full mode is short)", "03-fashion-mnist": "`AE_EPOCHS=10 AE_LIMIT=20000`",
+          "04-mnist-denoising": "`AE_EPOCHS=10 AE_LIMIT=20000`"}
+BANNER = "see the notebook's banner"
+
+
+def minutes(seconds: float) -> str:
+    return f"{seconds / 60:.1f} min" if seconds < 600 else f"{seconds / 60:.0f} min"
+
+
+def workshop_block(data: dict) -> str:
+    """The table of what each chapter's fast mode takes on one core and needs in memory, from runs/fast-mode.json."""
+    rows = ["| chapter | fast mode (`AE_MODE=fast`): one core, kernel's peak memory | a middle setting | full mode (the tutorial's run) |",
+            "|---|---|---|---|"]
+    dates = set()
+    for stem, entry in data["chapters"].items():
+        one = entry["measured"].get(ONE_CORE)
+        if one and one.get("kernel_cpu_seconds"):
+            dates.add(one["date"])
+            fast = f"{minutes(one['kernel_cpu_seconds'])}, {one['kernel_peak_rss_mb']:,} MB"
+        else:
+            fast = "not measured on one core"
+        rows.append(f"| {TITLES.get(stem, stem)} | {fast} | {MIDDLE.get(stem, BANNER)} | "
+                    f"[recorded run](../README.md#chapters) |")
+    when = ", ".join(sorted(dates)) or "—"
+    note = (f"Fast mode: the kernel's CPU time and peak memory when `make image-test` ran the notebook in the image (IJava, "
+            f"one thread, `--cpus 1 --memory 2g`: Binder's limits) on {when}, on the course's 2-core reference machine; on "
+            f"one core the CPU time is the wall time. From [runs/fast-mode.json](../runs/fast-mode.json), written by "
+            f"`scripts/fast_needs.py` from the tests' runs.")
+    return "\n".join(rows) + "\n\n" + textwrap.fill(note, 118, break_on_hyphens=False)
+
+
+def render_workshop(text: str, data: dict) -> str:
+    """TEXT (docs/workshop.md) with its generated block filled in; raises ValueError without the markers."""
+    if text.count(START) != 1 or text.count(END) != 1 or text.index(START) > text.index(END):
+        raise ValueError(f"docs/workshop.md needs one block between '{START}' and '{END}'")
+    head, rest = text.split(START)
+    return head + START + "\n" + workshop_block(data) + "\n" + END + rest.split(END, 1)[1]
+
+
 def main(argv: list[str]) -> int:
     folders = [Path(a) for a in argv] or [f for f in DEFAULT_FOLDERS if f.is_dir()]
     found = measured(folders)
@@ -91,7 +140,8 @@ def main(argv: list[str]) -> int:
     for stem, entry in new["chapters"].items():
         kinds = ", ".join(f"{k} {v['kernel_peak_rss_mb']} MB ({v['date']})" for k, v in entry["measured"].items())
         print(f"{stem}: needs {entry['kernel_peak_rss_mb']} MB (measured: {kinds})")
-    print(f"wrote {FILE.relative_to(ROOT)}")
+    WORKSHOP.write_text(render_workshop(WORKSHOP.read_text(), new))
+    print(f"wrote {FILE.relative_to(ROOT)} and its table in {WORKSHOP.relative_to(ROOT)}")
     return 0
 
 

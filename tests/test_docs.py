@@ -190,3 +190,27 @@ def test_numbers_that_drifted_before():
     contributing = (ROOT / "CONTRIBUTING.md").read_text()
     for needed in ("`scripts/bench.py`'s `MODELS`", "`EXPECTED_PARAMS`", "`Datasets.all()`"):
         assert needed in contributing, needed
+
+
+def test_the_workshop_table_of_fast_mode_times_is_generated_from_runs_fast_mode_json():
+    """docs/workshop.md's fast-mode times are runs/fast-mode.json's (scripts/fast_needs.py writes both): the block is
+    what the file renders to, each chapter's one-core time and peak are in it, and a text without markers is refused."""
+    import json
+
+    import fast_needs
+    data = json.loads((ROOT / "runs" / "fast-mode.json").read_text())
+    doc = (ROOT / "docs" / "workshop.md").read_text()
+    assert fast_needs.render_workshop(doc, data) == doc, "docs/workshop.md's table is stale: run python3 scripts/fast_needs.py"
+    block = doc.split(fast_needs.START)[1].split(fast_needs.END)[0]
+    for stem, entry in data["chapters"].items():
+        one = entry["measured"][fast_needs.ONE_CORE]
+        assert f"{fast_needs.minutes(one['kernel_cpu_seconds'])}, {one['kernel_peak_rss_mb']:,} MB" in block, stem
+    changed = json.loads(json.dumps(data))
+    changed["chapters"]["01-iris"]["measured"][fast_needs.ONE_CORE]["kernel_cpu_seconds"] = 999
+    assert "17 min" in fast_needs.render_workshop(doc, changed).split(fast_needs.END)[0]
+    try:
+        fast_needs.render_workshop("no markers here", data)
+    except ValueError as e:
+        assert "docs/workshop.md needs one block" in str(e)
+    else:
+        raise AssertionError("a text without the markers was filled in")
