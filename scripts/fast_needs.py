@@ -24,6 +24,8 @@ import textwrap
 import sys
 from pathlib import Path
 
+import blocks  # scripts/ is on sys.path: this script's own folder
+
 ROOT = Path(__file__).resolve().parent.parent
 FILE = ROOT / "runs" / "fast-mode.json"
 DEFAULT_FOLDERS = (ROOT / "target" / "notebooks", ROOT / "target" / "image" / "notebooks")
@@ -120,10 +122,7 @@ def workshop_block(data: dict) -> str:
 
 def render_workshop(text: str, data: dict) -> str:
     """TEXT (docs/workshop.md) with its generated block filled in; raises ValueError without the markers."""
-    if text.count(START) != 1 or text.count(END) != 1 or text.index(START) > text.index(END):
-        raise ValueError(f"docs/workshop.md needs one block between '{START}' and '{END}'")
-    head, rest = text.split(START)
-    return head + START + "\n" + workshop_block(data) + "\n" + END + rest.split(END, 1)[1]
+    return blocks.fill(text, START, END, workshop_block(data), "docs/workshop.md")
 
 
 def main(argv: list[str]) -> int:

@@ -20,7 +20,8 @@
 #
 # Numbers (build time, size, each notebook's time and peak memory) go to target/image/report.md.
 # Settings: AE_ENGINE=podman|docker, AE_IMAGE (tag), AE_IMAGE_BASE=local|pinned|<image>, AE_DATA_MIRROR (a folder is
-# mounted read-only), AE_IMAGE_NOTEBOOK_SECONDS. AE_SKIP_IMAGE=1 skips all of it, deliberately and loudly.
+# mounted read-only), AE_IMAGE_NOTEBOOK_SECONDS, AE_IMAGE_FRESH=1 (build without cached layers). AE_SKIP_IMAGE=1 skips
+# all of it, deliberately and loudly. The numbers also go to target/image/report.json (scripts/image_doc.py).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,6 +38,7 @@ now() { date +%s.%N; }
 since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.0f}')" "$1" "$(now)"; }
 
 mkdir -p "$OUT"
+T0=$(now)
 if [ "${AE_SKIP_IMAGE:-0}" = 1 ]; then
   say "SKIPPED on purpose (AE_SKIP_IMAGE=1): the container image was NOT built and NOT tested."
   exit 0
@@ -166,6 +168,8 @@ if [ -n "${AE_DATA_MIRROR:-}" ]; then
 fi
 
 # --- 4. the build --------------------------------------------------------------------------------------------------------
+# AE_IMAGE_FRESH=1: no cached layer (a build time worth publishing: scripts/image_doc.py record wants one)
+[ "${AE_IMAGE_FRESH:-0}" = 1 ] && BUILD+=(--no-cache)
 say "building $IMAGE from Dockerfile (log: target/image/build.log)"
 t=$(now)
 if ! "${E[@]}" build "${EXTRA[@]}" "${BUILD[@]}" -t "$IMAGE" -f Dockerfile . > "$OUT/build.log" 2>&1; then
@@ -175,6 +179,12 @@ fi
 BUILD_S="$(since "$t")"
 SIZE_MB="$("${E[@]}" image inspect --format '{{.Size}}' "$IMAGE" | awk '{printf "%.0f", $1 / 1e6}')"
 say "built in $BUILD_S s; image size $SIZE_MB MB"
+# what the image holds, in MB: the JDK, the Python packages, the helper jar with DL4J and its natives, the natives
+# unpacked, the kernel's jars and start-up archive (tab-separated: MB, path)
+# shellcheck disable=SC2016
+"${E[@]}" run --rm "${EXTRA[@]}" --network none "$IMAGE" sh -c \
+  'du -sm "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")" .venv lib/target .javacpp target/kernel' \
+  > "$OUT/sizes.tsv" 2>/dev/null || true
 
 CONTAINERS=()
 cleanup() { for c in "${CONTAINERS[@]}"; do "${E[@]}" rm -f "$c" >/dev/null 2>&1 || true; done; }
@@ -257,7 +267,7 @@ rm -rf "$OUT/metrics" "$OUT/notebooks"; mkdir -p "$OUT/metrics" "$OUT/notebooks"
 run "${LIMITS[@]}" "${NET[@]}" "$IMAGE" python -m pytest -q -p no:cacheprovider tests/test_notebooks.py \
   -k "committed_clean or has_checks" > "$OUT/notebook-static.log" 2>&1 \
   || { cat "$OUT/notebook-static.log"; die "the notebooks in the image are not clean or lack checks (above)."; }
-ROWS=(); FAILED=(); LOAD0="$(cut -d' ' -f1-3 /proc/loadavg)"
+ROWS=(); FAILED=(); LOAD0="$(cut -d' ' -f1-3 /proc/loadavg)"; : > "$OUT/notebooks.tsv"
 for nb in notebooks/*"${NB:-}"*.ipynb; do
   stem="$(basename "$nb" .ipynb)"
   say "notebook $stem (--memory 2g --cpus 1, default mode)"
@@ -279,6 +289,7 @@ for nb in notebooks/*"${NB:-}"*.ipynb; do
   [ "$verdict" = ok ] || FAILED+=("$stem: $verdict")
   say "  $verdict: $secs s wall, ${cpu_s:-?} s CPU, kernel peak $kernel_mb MB, container peak ${peak_mb:-?} MB (log: target/image/$stem.log)"
   ROWS+=("| $stem | $verdict | ${cpu_s:-?} | $secs | $kernel_mb | ${peak_mb:-?} |")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$stem" "$verdict" "${cpu_s:-}" "$secs" "$kernel_mb" "${peak_mb:-}" >> "$OUT/notebooks.tsv"
 done
 LOAD1="$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -319,9 +330,10 @@ for f in glob.glob("/proc/[0-9]*/status"):
 print("server %d MB, kernel %d MB" % (peak.get("server", 0), peak.get("kernel", 0)))')"
   say "  $name: JupyterLab answered on 8888 and ran a Java cell over its websocket; peak RSS $procs; container peak ${mb:-?} MB"
   LAB_ROWS+=("| $name | $procs | ${mb:-?} |")
+  printf '%s\t%s\t%s\n' "$name" "$procs" "${mb:-}" >> "$OUT/lab.tsv"
   "${E[@]}" rm -f "$cid" >/dev/null
 }
-LAB_ROWS=()
+LAB_ROWS=(); : > "$OUT/lab.tsv"
 say "JupyterLab: the image's CMD, then Binder's command"
 lab_check "image CMD"
 lab_check "Binder" jupyter notebook --ip=0.0.0.0 --port=8888 --ServerApp.default_url=/lab
@@ -367,6 +379,10 @@ say "  offline variant: built in $OFFLINE_S s (on top of the first), $OFFLINE_MB
   printf '%s\n' "${LAB_ROWS[@]}"
 } > "$OUT/report.md"
 cat "$OUT/report.md"
+# The same numbers as JSON: scripts/image_doc.py keeps a run's in runs/image-test.json and docs/container.md's table
+python3 "$ROOT/scripts/image_doc.py" report "$OUT" --engine "$("${E[@]}" --version)" --build-s "$BUILD_S" --size-mb "$SIZE_MB" \
+  --offline-s "$OFFLINE_S" --offline-mb "$OFFLINE_MB" --load "$LOAD0" "$LOAD1" --seconds "$(since "$T0")" \
+  --notebook-filter "${NB:-}" > "$OUT/report.json"
 if [ "${#FAILED[@]}" -gt 0 ]; then
   die "notebooks in the image failed: ${FAILED[*]}"
 fi

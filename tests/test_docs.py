@@ -3,6 +3,7 @@ machine paths, and every link between the documents leads somewhere."""
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import sys
 from pathlib import Path
@@ -214,3 +215,79 @@ def test_the_workshop_table_of_fast_mode_times_is_generated_from_runs_fast_mode_
         assert "docs/workshop.md needs one block" in str(e)
     else:
         raise AssertionError("a text without the markers was filled in")
+
+
+def test_the_container_page_s_measurements_are_generated_from_runs_image_test_json(tmp_path):
+    """docs/container.md's table is runs/image-test.json's (scripts/image_doc.py record writes both, from a complete
+    image test with a fresh build); image_doc.py's report reads what scripts/image_test.sh leaves, and a run that is
+    not complete is refused."""
+    import argparse
+    import json
+
+    import image_doc
+    record = json.loads((ROOT / "runs" / "image-test.json").read_text())
+    assert image_doc.problems(record) == [], image_doc.problems(record)
+    doc = (ROOT / "docs" / "container.md").read_text()
+    assert image_doc.render(doc, record) == doc, "docs/container.md's table is stale: run python3 scripts/image_doc.py record"
+    block = doc.split(image_doc.START)[1].split(image_doc.END)[0]
+    assert f"**{record['image']['size_mb']:,.0f} MB**" in block
+    for n in record["notebooks"]:
+        assert f"| {n['notebook']} | {n['cpu_s']:.0f} s |" in block
+
+    # what scripts/image_test.sh leaves in target/image/ becomes the report
+    (tmp_path / "sizes.tsv").write_text("260\t/usr/lib/jvm/java-17\n261\t.venv\n274\tlib/target\n445\t.javacpp\n30\ttarget/kernel\n")
+    stems = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+    (tmp_path / "notebooks.tsv").write_text("".join(f"{s}\tok\t50\t51\t600\t650\n" for s in stems))
+    (tmp_path / "lab.tsv").write_text("image CMD\tserver 84 MB, kernel 248 MB\t270\n")
+    args = argparse.Namespace(engine="podman version 4.3.1", build_s="150", size_mb="1609", offline_s="70", offline_mb="1874",
+                              seconds="540", notebook_filter="", load=["0.5 0.4 0.3", "1.0 0.8 0.5"])
+    os.environ["AE_IMAGE_FRESH"] = "1"
+    try:
+        r = image_doc.report(tmp_path, args)
+    finally:
+        del os.environ["AE_IMAGE_FRESH"]
+    assert r["image"]["parts_mb"] == {"jdk": 260, "venv": 261, "lib": 274, "javacpp": 445, "kernel": 30}
+    assert r["lab"] == [{"started_by": "image CMD", "server_peak_mb": 84, "kernel_peak_mb": 248, "container_peak_mb": 270}]
+    assert image_doc.problems(r) == []
+    assert "| image size | **1,609 MB** |" in image_doc.block(r) and "9.0 min" in image_doc.block(r)
+    # refused: a partial run, a failed notebook, a cached build
+    assert any("NB=03" in p for p in image_doc.problems({**r, "notebook_filter": "03"}))
+    failed = {**r, "notebooks": [{**r["notebooks"][0], "result": "FAILED"}] + r["notebooks"][1:]}
+    assert any("FAILED" in p for p in image_doc.problems(failed))
+    assert any("cached layers" in p for p in image_doc.problems({**r, "fresh_build": False}))
+
+
+def test_every_published_bench_run_is_kept_and_listed(tmp_path):
+    """runs/bench/ keeps each published run (in bench.py's format) and docs/performance.md's history block is what
+    they render to; a second run on one day is kept beside the first, not over it."""
+    runs = sorted((ROOT / "runs" / "bench").glob("*.md"))
+    assert runs, "no published bench run in runs/bench/"
+    for run in runs:   # each with a row for every model (the earliest runs had fewer lines above the table)
+        assert sorted(performance_doc.rows_of(run.read_text())) == sorted(bench.MODELS), run.name
+    doc = (ROOT / "docs" / "performance.md").read_text()
+    assert performance_doc.render_history(doc) == doc, "the history block is stale: run scripts/performance_doc.py"
+    # the block above the history is the newest kept run's table
+    newest = max(runs, key=lambda p: (p.stem[:10], int(p.stem[11:] or 1)))
+    assert performance_doc.rows_of(newest.read_text()) == performance_doc.rows_of(performance_doc.block(doc))
+    text = bench.markdown(summary())
+    first = performance_doc.keep(text, datetime.date(2030, 1, 2), tmp_path)
+    second = performance_doc.keep(text, datetime.date(2030, 1, 2), tmp_path)
+    assert (first.name, second.name) == ("2030-01-02.md", "2030-01-02-2.md") and first.read_text() == second.read_text()
+    table = performance_doc.history(tmp_path)
+    assert table.count("| [2030-01-02") == 2 and "39.8 / 33.8 (1.19)" in table
+
+
+def test_the_container_page_s_full_mode_block_is_generated_from_runs_image_full_mode_json():
+    """Full mode at Binder's limits (scripts/image_full.py): docs/container.md's block is runs/image-full-mode.json's,
+    every chapter is in it, and each row says passed or why not."""
+    import json
+
+    import image_doc
+    record = json.loads((ROOT / "runs" / "image-full-mode.json").read_text())
+    assert set(record["chapters"]) == {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}, sorted(record["chapters"])
+    doc = (ROOT / "docs" / "container.md").read_text()
+    assert image_doc.render_full(doc, record) == doc, "docs/container.md's full-mode block is stale: run scripts/image_full.py"
+    block = doc.split(image_doc.FULL_START)[1].split(image_doc.FULL_END)[0]
+    for stem, c in record["chapters"].items():
+        assert c["result"] in ("passed", "failed") and (c["result"] == "passed" or c["why"]), c
+        assert f"| {stem} | {'passed its checks' if c['result'] == 'passed' else 'failed: '}" in block, stem
