@@ -356,7 +356,7 @@ OFFLINE_MB="$("${E[@]}" image inspect --format '{{.Size}}' "$IMAGE-offline" | aw
 run --network none ${KITTEN_LIMIT[@]+-e "AE_LIMIT=${KITTEN_LIMIT[1]#AE_LIMIT=}"} "$IMAGE-offline" make -s data > "$OUT/offline-data.log" 2>&1 \
   || { cat "$OUT/offline-data.log"; die "make data in the offline variant, without network, did not find every data set (above)."; }
 grep -q "all .* data sets are in the cache" "$OUT/offline-data.log" || { cat "$OUT/offline-data.log"; die "make data said nothing about the cache."; }
-say "  offline variant: built in $OFFLINE_S s (on top of the first), $OFFLINE_MB MB; make data without network: every data set there"
+say "  offline variant: built in $OFFLINE_S s$([ "${AE_IMAGE_FRESH:-0}" = 1 ] && echo " from no cached layer" || echo " (on top of the first)"), $OFFLINE_MB MB; make data without network: every data set there"
 
 # --- report ------------------------------------------------------------------------------------------------------------
 {
