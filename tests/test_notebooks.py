@@ -217,7 +217,10 @@ def check_03_fashion_mnist(m: dict) -> None:
     # agreeing with its reconstructions at 32 and 128 components (fast mode: 0.0151 and 0.0064).
     pca_k, y = m["pca_mse_by_k"], m["yardsticks"]
     assert len(pca_k) == 129 and all(a > b for a, b in zip(pca_k, pca_k[1:])), pca_k
-    # (full mode, 10,000 test images: 0.01495 against 0.01519 and 0.00624 against 0.00652, within 5%)
+    # With sums in float over the whole test set they were 3-9% apart (ND4J's reduction lost what it added, more on one
+    # thread than on two: the record of 2026-12-03 has 0.00624 against 0.00652); Quality sums image by image now: full
+    # mode in the image, one thread, 10,000 test images: 0.0152720 against 0.0152720 and 0.0065674 against 0.0065674.
+    # The 5% stays until chapter 3 is recorded again (the records are checked with these functions); then 1e-3.
     assert pca_k[32] == pytest.approx(y["pca32"]["val_mse"], rel=0.05) and pca_k[128] == pytest.approx(y["pca128"]["val_mse"], rel=0.05), y
     for name, r in models.items():
         # Each model learned more than a PCA with two components (fast mode, 10,000 images, 5 epochs: val MSE 0.0347
