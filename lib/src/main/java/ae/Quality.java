@@ -43,7 +43,12 @@ public final class Quality {
 
     /** The sum of all elements: each image's sum in the array's precision, the images' sums in double precision. */
     static double sum(INDArray a) {
-        if (a.rank() < 2) return a.castTo(DataType.DOUBLE).sumNumber().doubleValue();
+        if (a.rank() < 2) {
+            INDArray d = a.castTo(DataType.DOUBLE);
+            double sum = d.sumNumber().doubleValue();
+            if (d != a) d.close();
+            return sum;
+        }
         INDArray perImage = a.sum(imageDimensions(a));
         double sum = 0;
         for (double v : perImage.toDoubleVector()) sum += v;
